@@ -1,0 +1,186 @@
+"""Find an HTML page's article text and metadata, offline and within bounded work.
+
+trafilatura finds the main text; the page's own `<meta>` tags give the precise published time
+(trafilatura's date is a day only). When trafilatura finds nothing, a plain dump of the page's
+text blocks stands in. The text then goes through the same furniture rules as plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import datetime
+
+import lxml.etree  # type: ignore[import-untyped]
+import lxml.html  # type: ignore[import-untyped]
+import trafilatura
+
+from bot.cleaning import CleanText, clean_paragraphs, outlet_from_url, parse_date
+
+__all__ = ["MAX_HTML_CHARS", "html_to_article_parts", "looks_like_html"]
+
+log = logging.getLogger(__name__)
+
+# Bounds the work on hostile pages; callers cap file sizes before this.
+MAX_HTML_CHARS = 5_000_000
+_MAX_TREE_ELEMENTS = 60_000
+_MAX_META_CHARS = 500
+
+_TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|article|script|br)\b", re.I)
+_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_SPACES = re.compile(r"\s+")
+_DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "head", "nav", "footer", "form")
+_BLOCK_TAGS = frozenset(
+    ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
+)
+_PUBLISHED_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "pubdate",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Tell whether text is an HTML page rather than prose with a stray tag."""
+    head = text[:2000].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")) and "<html" in text[:5000].lower():
+        return True
+    if not _TAG.search(text[:5000]):
+        return False
+    sample = text[:20000]
+    tags = sum(len(m.group(0)) for m in _ANY_TAG.finditer(sample))
+    return tags > 0.2 * len(sample)
+
+
+def _parse(html: str) -> lxml.html.HtmlElement | None:
+    html = _XML_DECLARATION.sub("", html[:MAX_HTML_CHARS], count=1)
+    if not html.strip():
+        return None
+    parser = lxml.html.HTMLParser(
+        remove_comments=True, remove_pis=True, no_network=True, huge_tree=False
+    )
+    try:
+        tree = lxml.html.document_fromstring(html, parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return tree if isinstance(tree, lxml.html.HtmlElement) else None
+
+
+def _clip(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = _SPACES.sub(" ", value[:_MAX_META_CHARS]).strip()
+    return value or None
+
+
+def _json_ld_dates(tree: lxml.html.HtmlElement) -> list[str]:
+    found: list[str] = []
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        text = script.text or ""
+        if len(text) > 200_000 or "datePublished" not in text:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack and len(found) < 5:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item[:50])
+            elif isinstance(item, dict):
+                value = item.get("datePublished")
+                if isinstance(value, str):
+                    found.append(value)
+                stack.extend(v for v in item.values() if isinstance(v, dict | list))
+    return found
+
+
+def _meta(tree: lxml.html.HtmlElement) -> dict[str, str]:
+    """Read `<meta>`, canonical link and `<time>` values, keyed in lower case."""
+    values: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop")
+        content = _clip(meta.get("content"))
+        if key and content:
+            values.setdefault(key.strip().lower()[:100], content)
+    for link in tree.iterfind(".//link[@rel]"):
+        if (link.get("rel") or "").lower() == "canonical" and (href := _clip(link.get("href"))):
+            values.setdefault("canonical", href)
+    for time in tree.iterfind(".//time[@datetime]"):
+        if value := _clip(time.get("datetime")):
+            values.setdefault("time", value)
+            break
+    for index, value in enumerate(_json_ld_dates(tree)):
+        values.setdefault(f"ld:datepublished:{index}", value)
+    return values
+
+
+def _published(values: dict[str, str], fallback: str | None) -> datetime | None:
+    keys = [*_PUBLISHED_KEYS, *(k for k in values if k.startswith("ld:")), "time"]
+    for key in keys:
+        if key in values and (found := parse_date(values[key])):
+            return found
+    return parse_date(fallback) if fallback else None
+
+
+def _text_dump(tree: lxml.html.HtmlElement) -> list[str]:
+    """List the page's text blocks, for pages where trafilatura finds no main text."""
+    for tag in _DROPPED_TAGS:
+        for element in tree.findall(f".//{tag}"):
+            element.drop_tree()
+    blocks: list[str] = []
+    for element in tree.iter(*_BLOCK_TAGS):
+        if any(child.tag in _BLOCK_TAGS for child in element.iterdescendants()):
+            continue
+        text = _SPACES.sub(" ", element.text_content()).strip()
+        if text:
+            blocks.append(text)
+    if not blocks:
+        body = tree.find("body")
+        text = (body if body is not None else tree).text_content()
+        blocks = [line for line in (_SPACES.sub(" ", x).strip() for x in text.split("\n")) if line]
+    return blocks
+
+
+def html_to_article_parts(html: str, *, url: str | None = None) -> CleanText:
+    """Find the main text and the title, date, outlet and URL of an HTML page."""
+    tree = _parse(html)
+    if tree is None:
+        return CleanText(title=None, body="", url=url, outlet=outlet_from_url(url))
+    values = _meta(tree)
+    text: str | None = None
+    title = date = sitename = None
+    if sum(1 for _ in tree.iter()) <= _MAX_TREE_ELEMENTS:
+        try:
+            doc = trafilatura.bare_extraction(
+                tree, url=url, include_comments=False, with_metadata=True, deduplicate=False
+            )
+        except (RecursionError, ValueError, TypeError, AttributeError, lxml.etree.Error) as error:
+            log.warning("trafilatura failed on %s: %r", url or "a page", error)
+            doc = None
+        if doc is not None and not isinstance(doc, dict):
+            text, title, date, sitename = doc.text, doc.title, doc.date, doc.sitename
+    if text and text.strip():
+        paragraphs = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    else:
+        paragraphs = _text_dump(tree)
+    kept, found = clean_paragraphs([p for p in paragraphs if p], head=4)
+    page_url = url or values.get("canonical") or values.get("og:url")
+    outlet = values.get("og:site_name") or _clip(sitename) or found.outlet
+    return CleanText(
+        title=values.get("og:title") or _clip(title) or found.title,
+        body="\n\n".join(kept),
+        published=_published(values, date) or found.published or found.updated,
+        outlet=outlet or outlet_from_url(page_url),
+        url=page_url or found.url,
+    )
