@@ -1,0 +1,139 @@
+"""Typed settings: bundled defaults, a TOML file, then the environment; validated once."""
+
+from __future__ import annotations
+
+import os
+from datetime import time
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bot.errors import SettingsError
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULTS_FILE = CONFIG_DIR / "defaults.toml"
+BUNDLED_TOPICS_FILE = CONFIG_DIR / "topics.toml"
+
+
+def default_data_dir() -> Path:
+    """Keep the embedded store where the platform keeps user data."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "newsbrief"
+
+
+class TelegramSettings(BaseModel):
+    """How to reach Telegram and how fast to talk to it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: SecretStr | None = None
+    api_base_url: str = "https://api.telegram.org"
+    admin_ids: frozenset[int] = frozenset()
+    default_timezone: str = "UTC"
+    default_digest_time: time = time(8, 0)
+    missed_digest_grace_hours: float = Field(default=6.0, ge=0)
+    messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, gt=0, lt=65536)
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r}") from error
+        return value
+
+
+class Settings(BaseSettings):
+    """Every knob newsbrief has; see config/defaults.toml for the documented defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBRIEF_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database_url: str | None = None
+    data_dir: Path = Field(default_factory=default_data_dir)
+    articles_dir: Path | None = None
+    topics_file: Path = BUNDLED_TOPICS_FILE
+    feeds: list[str] = Field(default_factory=list)
+    max_file_bytes: int = Field(default=5_000_000, gt=0)
+    brief_sentences: int = Field(default=3, ge=1, le=10)
+    digest_quotes: int = Field(default=2, ge=0, le=10)
+    digest_stories: int = Field(default=5, ge=1, le=50)
+    algorithm: str = "newsrank"
+    story_window_hours: float = Field(default=72.0, gt=0)
+    ingest_workers: int = Field(default=2, ge=1, le=64)
+    poll_minutes: float = Field(default=15.0, gt=0)
+    telegram: TelegramSettings = TelegramSettings()
+
+    @property
+    def store_url(self) -> str:
+        """Use the configured database, or the embedded SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'newsbrief.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _TelegramEnvSource(settings_cls),
+            TomlConfigSettingsSource(settings_cls, deep_merge=True),
+        )
+
+
+class _TelegramEnvSource(PydanticBaseSettingsSource):
+    """Accept Telegram's conventional variable names (TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL)."""
+
+    NAMES: ClassVar[dict[str, str]] = {
+        "TELEGRAM_BOT_TOKEN": "token",
+        "TELEGRAM_API_BASE_URL": "api_base_url",
+    }
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        found = {key: os.environ[name] for name, key in self.NAMES.items() if os.environ.get(name)}
+        return {"telegram": found} if found else {}
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings once, naming the offending setting when one is bad."""
+    files: list[Path] = [DEFAULTS_FILE]
+    if config_file is not None:
+        if not config_file.is_file():
+            raise SettingsError(f"config file {config_file} does not exist")
+        files.append(config_file)
+
+    class _Configured(Settings):
+        model_config = SettingsConfigDict(toml_file=files)
+
+    try:
+        return _Configured(**overrides)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise SettingsError(f"invalid setting: {problems}") from None
