@@ -240,24 +240,28 @@ def markdown_to_text(text: str) -> str:
         and not text[: first.start()].strip()
         and not any(h.startswith("Title:") for h in header)
     ):
-        header.append(f"Title: {first.group(1)}")
+        header.append(f"Title: {_inline_markdown(first.group(1))}")
         text = text[first.end() :]
     text = _HEADING.sub(r"\1", text)
     text = _TABLE_RULE.sub("", text)
     text = _RULE.sub("", text)
     text = _SETEXT.sub("", text)
     text = _REF_DEFINITION.sub("", text)
+    text = _QUOTE_MARK.sub("", text)
+    text = _LIST_MARK.sub("", text)
+    text = _inline_markdown(text).replace("|", " ")
+    return "\n\n".join([*header, text]) if header else text
+
+
+def _inline_markdown(text: str) -> str:
     text = _IMAGE.sub("", text)
     text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _AUTOLINK.sub(r"\1", text)
-    text = _QUOTE_MARK.sub("", text)
-    text = _LIST_MARK.sub("", text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):  # nested emphasis: ***x*** or **_x_**
         text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
         text = _UNDERSCORE.sub(r"\1", text)
-    text = _TAGS.sub("", text).replace("|", " ")
-    return "\n\n".join([*header, text]) if header else text
+    return _TAGS.sub("", text)
 
 
 # --- json --------------------------------------------------------------------------------------

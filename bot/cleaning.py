@@ -183,7 +183,12 @@ def split_paragraphs(raw: str) -> list[str]:
             line = _normalise(line)
             if not line:
                 continue
-            if current and not _FINAL.search(current) and (len(current) >= 60 or line[0].islower()):
+            if (
+                current
+                and not _FINAL.search(current)
+                and (len(current) >= 60 or line[0].islower())
+                and not _URL.match(line)
+            ):
                 current = f"{current} {line}"
                 continue
             if current:
@@ -209,6 +214,7 @@ _DATE_PREFIX = re.compile(
     rf"({DATE_PATTERN})\s*(?:[|•·,–—-]\s*|(?=[A-Z\"“‘'])|$)",
     re.I,
 )
+_LOOKS_LIKE_DATE = re.compile(rf"{DATE_PATTERN}\s*$", re.I)
 _DATE_KEYWORD = re.compile(r"^(?:date|dated|published|posted|updated|last updated)\b", re.I)
 _HEADER_FIELD = re.compile(
     r"^(title|headline|source|outlet|publisher|url|link|canonical|author|by|byline"
@@ -216,7 +222,7 @@ _HEADER_FIELD = re.compile(
     re.I,
 )
 _BYLINE = re.compile(
-    r"^by\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|al|bin|,))*"
+    r"^[Bb][Yy]:?\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|al|bin|,))*"
     r"(?:\s*[,|•·–—-]\s*(?P<rest>.*))?$"
 )
 _BARE_URL = re.compile(r"^(?:<)?(https?://\S+?)(?:>)?$", re.I)
@@ -310,8 +316,8 @@ def _take_header_field(p: str, meta: _Meta, in_head: bool) -> bool:
         return True
     if key in {"date", "published", "updated", "posted"}:
         found = parse_date(value)
-        if found is None:
-            return False
+        if found is None:  # an absurd date is still a date line, not article text
+            return len(value) <= 40 and _LOOKS_LIKE_DATE.match(value) is not None
         if key == "updated":
             meta.updated = meta.updated or found
         else:

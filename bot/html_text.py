@@ -56,6 +56,8 @@ def looks_like_html(text: str) -> bool:
         return True
     if not _TAG.search(text[:5000]):
         return False
+    if _TAG.match(text.lstrip()[:200]):
+        return True
     sample = text[:20000]
     tags = sum(len(m.group(0)) for m in _ANY_TAG.finditer(sample))
     return tags > 0.2 * len(sample)
