@@ -227,8 +227,8 @@ _BYLINE = re.compile(
 )
 _BARE_URL = re.compile(r"^(?:<)?(https?://\S+?)(?:>)?$", re.I)
 _CREDIT = re.compile(
-    r"Image Source\s*:|(?:^|[(\[|]\s*)(?:photo(?:graph)?|image|picture|pic|credit|caption|"
-    r"file photo|representational image)s?(?: credit)?\s*:"
+    r"Image Source\s*:|(?:^|[(\[|]\s*|\s)(?-i:Photo(?:graph)?|Image|Picture|Pic|Credit|Caption"
+    r"|File photo|Representational image|PHOTO|IMAGE|CREDIT)s?(?: credit)?\s*:"
     r"|\b(?:AP|AFP|EPA|REUTERS|Reuters|Getty|PTI|ANI|IANS|Xinhua)(?: Photo| Images)?\s*/\s*\w"
     r"|/\s*(?:AP|AFP|EPA|REUTERS|Getty Images|Shutterstock|Bloomberg)\b"
     r"|\((?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?: Photo)?(?:/[^)]*)?\)\s*$"
@@ -252,7 +252,7 @@ _INLINE_TRAILER = re.compile(
     r"\s*\((?:with inputs? from|inputs from|additional reporting by)[^()]{1,80}\)\s*$", re.I
 )
 _AGENCY = r"\((?:Reuters|AP|AFP|PTI|IANS|ANI|UNI|CNN|Bloomberg|UPI|dpa|Xinhua|AA)\)"
-_DATE_AFTER_PLACE = rf"(?:,\s*{_MONTH}\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
+_DATE_AFTER_PLACE = rf"(?:,\s*(?i:{_MONTH})\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
 # A place in capitals ("NEW DELHI:", "LONDON, Dec 19 (Reuters) -"), or any place with an agency.
 _DATELINE = re.compile(
     r"^(?:[A-Z][A-Z.'’-]+(?:[ -][A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*)?)?"
@@ -262,7 +262,8 @@ _DATELINE = re.compile(
 )
 # A place in title case with a colon ("Moscow: They want..."): only before several sentences.
 _SOFT_DATELINE = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+)?:\s+(?=[A-Z“\"‘'])")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s+[A-Z“\"‘']")
+_LABEL = re.compile(r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}:\s")
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s+[A-Z“\"‘']|\s*$)")
 _HEADLINE_MAX = 200
 
 
@@ -373,7 +374,10 @@ def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str]
     for index, p in enumerate(paragraphs):
         in_head = index < head and not any(has_sentence(k) for k in kept)
         if in_head:
-            p = _strip_date_prefix(p, meta)
+            for _ in range(3):  # "Published ... | Updated ..."
+                before, p = p, _strip_date_prefix(p, meta)
+                if p == before:
+                    break
             if not p:
                 continue
             url = _BARE_URL.match(p)
@@ -394,6 +398,8 @@ def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str]
             meta.published = meta.published or parse_date(p)
             continue
         p = _INLINE_TRAILER.sub("", p)
+        if not p:
+            continue
         if len(p.split()) >= 8:  # a repeated sentence, not a repeated sub-heading in a list
             key = p.casefold()
             if key in seen:
@@ -420,20 +426,31 @@ def _pick_title(kept: list[str], meta: _Meta) -> tuple[str | None, list[str]]:
     return title, [p for i, p in enumerate(rest) if i >= 4 or p.casefold() != folded]
 
 
-def clean_text(raw: str) -> CleanText:
-    """Clean plain text into a body and read its title, date, outlet and URL where given."""
-    kept, meta = clean_paragraphs(split_paragraphs(raw))
-    title, body = _pick_title(kept, meta)
-    # A dateline ("MOSCOW: ", "LONDON (Reuters) - ") opens one of the first paragraphs.
+def _drop_dateline(body: list[str]) -> None:
+    """Cut a dateline ("MOSCOW: ", "LONDON (Reuters) - ") opening one of the first paragraphs.
+
+    Speaker labels in a transcript ("JAKE TAPPER: ...") look the same, so when several
+    paragraphs open with a label and a colon, colon datelines are left alone.
+    """
+    transcript = sum(1 for p in body if _LABEL.match(p)) >= 2
     for index, p in enumerate(body[:3]):
         m = _DATELINE.match(p)
         if not m and index < 2:
             m = _SOFT_DATELINE.match(p)
             if m and len(_SENTENCE_END.findall(p, m.end())) < 2:
                 m = None
+        if m and transcript and m.group(0).rstrip().endswith(":"):
+            m = None
         if m and has_sentence(p[m.end() :]):
             body[index] = p[m.end() :]
-            break
+            return
+
+
+def clean_text(raw: str) -> CleanText:
+    """Clean plain text into a body and read its title, date, outlet and URL where given."""
+    kept, meta = clean_paragraphs(split_paragraphs(raw))
+    title, body = _pick_title(kept, meta)
+    _drop_dateline(body)
     outlet = meta.outlet or outlet_from_url(meta.url)
     return CleanText(
         title=title,
