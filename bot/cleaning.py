@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 __all__ = [
     "CleanText",
+    "TextMeta",
     "clean_paragraphs",
     "clean_text",
     "has_sentence",
@@ -293,7 +294,9 @@ def _self_repeat(p: str) -> bool:
 
 
 @dataclass(slots=True)
-class _Meta:
+class TextMeta:
+    """What header, date and source lines said about an article."""
+
     title: str | None = None
     published: datetime | None = None
     updated: datetime | None = None
@@ -301,7 +304,7 @@ class _Meta:
     url: str | None = None
 
 
-def _take_header_field(p: str, meta: _Meta, in_head: bool) -> bool:
+def _take_header_field(p: str, meta: TextMeta, in_head: bool) -> bool:
     """Read a `Key: value` line into meta; tell whether the line is consumed."""
     m = _HEADER_FIELD.match(p)
     if not m:
@@ -337,7 +340,7 @@ def _take_header_field(p: str, meta: _Meta, in_head: bool) -> bool:
     return len(value.split()) <= 8  # author / byline
 
 
-def _strip_date_prefix(p: str, meta: _Meta) -> str:
+def _strip_date_prefix(p: str, meta: TextMeta) -> str:
     m = _DATE_PREFIX.match(p)
     if not m:
         return p
@@ -352,7 +355,7 @@ def _strip_date_prefix(p: str, meta: _Meta) -> str:
     return p[m.end() :].strip()
 
 
-def _strip_byline(p: str, meta: _Meta) -> str | None:
+def _strip_byline(p: str, meta: TextMeta) -> str | None:
     """Drop a `By NAME` line, keeping a date or text glued after it; None if nothing is left."""
     m = _BYLINE.match(p)
     if not m or (len(p.split()) > 12 and m.group("rest") is None):
@@ -366,9 +369,9 @@ def _strip_byline(p: str, meta: _Meta) -> str | None:
     return p if len(rest.split()) > 6 else None
 
 
-def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str], _Meta]:
+def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str], TextMeta]:
     """Drop page furniture from paragraphs and read metadata from the first `head` of them."""
-    meta = _Meta()
+    meta = TextMeta()
     kept: list[str] = []
     seen: set[str] = set()
     for index, p in enumerate(paragraphs):
@@ -409,7 +412,7 @@ def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str]
     return kept, meta
 
 
-def _pick_title(kept: list[str], meta: _Meta) -> tuple[str | None, list[str]]:
+def _pick_title(kept: list[str], meta: TextMeta) -> tuple[str | None, list[str]]:
     """Find the headline among the leading paragraphs; drop breadcrumbs glued to it."""
     title: str | None = meta.title
     rest = kept

@@ -177,10 +177,13 @@ def html_to_article_parts(html: str, *, url: str | None = None) -> CleanText:
     else:
         paragraphs = _text_dump(tree)
     kept, found = clean_paragraphs([p for p in paragraphs if p], head=4)
+    title = values.get("og:title") or _clip(title) or found.title
+    if kept and title and kept[0].casefold() == title.casefold():
+        kept = kept[1:]
     page_url = url or values.get("canonical") or values.get("og:url")
     outlet = values.get("og:site_name") or _clip(sitename) or found.outlet
     return CleanText(
-        title=values.get("og:title") or _clip(title) or found.title,
+        title=title,
         body="\n\n".join(kept),
         published=_published(values, date) or found.published or found.updated,
         outlet=outlet or outlet_from_url(page_url),
