@@ -1,0 +1,256 @@
+"""Digest -> Telegram HTML messages that the Bot API accepts as they are.
+
+Every piece of article text is escaped, and every message is valid HTML on its own and at most
+`max_len` visible characters counted as Telegram counts them (UTF-16 code units after entity
+parsing). Long digests split between stories; a story too long for one message splits between
+its paragraphs (title, brief, each quote, sources); a paragraph too long for one message splits
+between words, each part keeping its formatting.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bot.model import Digest, DigestQuote, DigestStory, Source
+
+MAX_MESSAGE_LENGTH = 4096
+"""Telegram's limit on a message's visible text, in UTF-16 code units."""
+
+NOTHING_NEW = "Nothing new for {topic} right now."
+"""The one message of a digest without stories; `{topic}` is the digest's title."""
+
+QUOTE_DASH = "— "
+SOURCES_LABEL = "Sources: "
+STORY_SEPARATOR = "\n\n"
+PARAGRAPH_SEPARATOR = "\n"
+
+_LINK_SCHEMES = frozenset({"http", "https"})
+_KEPT_CONTROLS = frozenset("\n\t")
+_WORDS = re.compile(r"\s*\S+\s*|\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """Visible text with at most one inline format: a tag, or a link."""
+
+    text: str
+    tag: str | None = None
+    href: str | None = None
+
+    def html(self) -> str:
+        escaped = html.escape(self.text, quote=False)
+        if self.href is not None:
+            return f'<a href="{html.escape(self.href, quote=True)}">{escaped}</a>'
+        if self.tag is not None:
+            return f"<{self.tag}>{escaped}</{self.tag}>"
+        return escaped
+
+
+@dataclass(frozen=True, slots=True)
+class _Paragraph:
+    """One paragraph: runs of text, optionally wrapped in a block tag (blockquote)."""
+
+    runs: tuple[_Run, ...]
+    wrap: str | None = None
+
+    def html(self) -> str:
+        inner = "".join(run.html() for run in self.runs)
+        return f"<{self.wrap}>{inner}</{self.wrap}>" if self.wrap else inner
+
+    def length(self) -> int:
+        return sum(utf16_len(run.text) for run in self.runs)
+
+
+def utf16_len(text: str) -> int:
+    """Count UTF-16 code units, the unit Telegram measures message length in."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters and lone surrogates that Telegram refuses or shows as junk."""
+    return "".join(
+        char
+        for char in text
+        if char in _KEPT_CONTROLS or unicodedata.category(char) not in ("Cc", "Cs")
+    )
+
+
+def link_url(url: str | None) -> str | None:
+    """Return `url` if it may become a link (http/https with a host), else None."""
+    if not url:
+        return None
+    cleaned = clean_text(url).strip()
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in _LINK_SCHEMES
+        or not parts.netloc
+        or any(char.isspace() for char in cleaned)
+    ):
+        return None
+    return cleaned
+
+
+def _source_name(source: Source) -> str:
+    name = clean_text(source.name).strip()
+    if name:
+        return name
+    if source.path:
+        return source.path.replace("\\", "/").rsplit("/", 1)[-1]
+    if source.url:
+        return urlsplit(source.url).netloc or source.url
+    return "source"
+
+
+def _attribution(quote: DigestQuote) -> str:
+    speaker = clean_text(quote.speaker or "").strip()
+    outlets = ", ".join(name for name in (clean_text(s).strip() for s in quote.sources) if name)
+    if speaker and outlets:
+        return f"{speaker} ({outlets})"
+    return speaker or outlets
+
+
+def _story_paragraphs(story: DigestStory) -> list[_Paragraph]:
+    paragraphs = [_Paragraph((_Run(clean_text(story.title).strip() or "Untitled", tag="b"),))]
+    brief = " ".join(part for part in (clean_text(s).strip() for s in story.brief) if part)
+    if brief:
+        paragraphs.append(_Paragraph((_Run(brief),)))
+    for quote in story.quotes:
+        text = clean_text(quote.text).strip()
+        if not text:
+            continue
+        attribution = _attribution(quote)
+        runs = [_Run(text)]
+        if attribution:
+            runs.append(_Run(f"\n{QUOTE_DASH}{attribution}", tag="i"))
+        paragraphs.append(_Paragraph(tuple(runs), wrap="blockquote"))
+    if story.sources:
+        runs = [_Run(SOURCES_LABEL)]
+        for index, source in enumerate(story.sources):
+            if index:
+                runs.append(_Run(", "))
+            runs.append(_Run(_source_name(source), href=link_url(source.url)))
+        paragraphs.append(_Paragraph(tuple(runs)))
+    return paragraphs
+
+
+def render_story(story: DigestStory) -> str:
+    """Render one story as Telegram HTML: bold title, brief, quotes, linked sources."""
+    return PARAGRAPH_SEPARATOR.join(p.html() for p in _story_paragraphs(story))
+
+
+def _split_paragraph(paragraph: _Paragraph, limit: int) -> Iterator[_Paragraph]:
+    """Split between words (between characters for a giant word) into parts of <= `limit`."""
+    pieces: list[tuple[str, _Run]] = []
+    for run in paragraph.runs:
+        for word in _WORDS.findall(run.text):
+            while utf16_len(word) > limit:
+                cut = _prefix_within(word, limit)
+                pieces.append((word[:cut], run))
+                word = word[cut:]
+            pieces.append((word, run))
+    current: list[tuple[str, _Run]] = []
+    length = 0
+    for text, run in pieces:
+        size = utf16_len(text)
+        if current and length + size > limit:
+            yield from _merge(current, paragraph.wrap)
+            current, length = [], 0
+        current.append((text, run))
+        length += size
+    yield from _merge(current, paragraph.wrap)
+
+
+def _prefix_within(text: str, limit: int) -> int:
+    """Index of the longest prefix of `text` within `limit` UTF-16 units (at least one char)."""
+    total = 0
+    for index, char in enumerate(text):
+        total += utf16_len(char)
+        if total > limit:
+            return max(index, 1)
+    return len(text)
+
+
+def _merge(pieces: Iterable[tuple[str, _Run]], wrap: str | None) -> Iterator[_Paragraph]:
+    """Join word pieces back into runs; yield nothing for a piece with no visible text."""
+    runs: list[_Run] = []
+    for text, run in pieces:
+        if runs and runs[-1].tag == run.tag and runs[-1].href == run.href:
+            runs[-1] = _Run(runs[-1].text + text, run.tag, run.href)
+        else:
+            runs.append(_Run(text, run.tag, run.href))
+    if any(run.text.strip() for run in runs):
+        yield _Paragraph(tuple(runs), wrap)
+
+
+class _Packer:
+    """Fill messages greedily with separated chunks, never exceeding `max_len`."""
+
+    def __init__(self, max_len: int) -> None:
+        self.max_len = max_len
+        self.messages: list[str] = []
+        self.parts: list[str] = []
+        self.length = 0
+
+    def fits(self, length: int, separator: str) -> bool:
+        extra = utf16_len(separator) if self.parts else 0
+        return self.length + extra + length <= self.max_len
+
+    def add(self, markup: str, length: int, separator: str) -> None:
+        if self.parts:
+            self.parts.append(separator)
+            self.length += utf16_len(separator)
+        self.parts.append(markup)
+        self.length += length
+
+    def flush(self) -> None:
+        if self.parts:
+            self.messages.append("".join(self.parts))
+        self.parts, self.length = [], 0
+
+    def add_story(self, paragraphs: list[_Paragraph]) -> None:
+        markup = PARAGRAPH_SEPARATOR.join(p.html() for p in paragraphs)
+        length = sum(p.length() for p in paragraphs) + utf16_len(PARAGRAPH_SEPARATOR) * (
+            len(paragraphs) - 1
+        )
+        if self.fits(length, STORY_SEPARATOR):
+            self.add(markup, length, STORY_SEPARATOR)
+            return
+        self.flush()
+        if length <= self.max_len:
+            self.add(markup, length, STORY_SEPARATOR)
+            return
+        separator = STORY_SEPARATOR
+        for paragraph in paragraphs:
+            for part in _split_paragraph(paragraph, self.max_len):
+                if not self.fits(part.length(), separator):
+                    self.flush()
+                self.add(part.html(), part.length(), separator)
+                separator = PARAGRAPH_SEPARATOR
+
+
+def render_digest(digest: Digest, *, max_len: int = MAX_MESSAGE_LENGTH) -> list[str]:
+    """Render a digest as HTML messages of at most `max_len` visible UTF-16 units each."""
+    if max_len < 1:
+        raise ValueError("max_len must be positive")
+    title = clean_text(digest.title).strip() or clean_text(digest.topic).strip()
+    if not digest.stories:
+        text = NOTHING_NEW.format(topic=title or "this topic")
+        packer = _Packer(max_len)
+        packer.add_story([_Paragraph((_Run(text),))])
+        packer.flush()
+        return packer.messages
+    packer = _Packer(max_len)
+    if title:
+        packer.add_story([_Paragraph((_Run(title, tag="b"),))])
+    for story in digest.stories:
+        packer.add_story(_story_paragraphs(story))
+    packer.flush()
+    return packer.messages
