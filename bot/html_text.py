@@ -35,6 +35,15 @@ _DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "head", "nav"
 _BLOCK_TAGS = frozenset(
     ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
 )
+_THIRD_PARTY_ERRORS = (
+    RecursionError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    lxml.etree.Error,
+)
 _PUBLISHED_KEYS = (
     "article:published_time",
     "og:published_time",
@@ -160,32 +169,54 @@ def html_to_article_parts(html: str, *, url: str | None = None) -> CleanText:
     if tree is None:
         return CleanText(title=None, body="", url=url, outlet=outlet_from_url(url))
     values = _meta(tree)
-    text: str | None = None
-    title = date = sitename = None
-    if sum(1 for _ in tree.iter()) <= _MAX_TREE_ELEMENTS:
-        try:
-            doc = trafilatura.bare_extraction(
-                tree, url=url, include_comments=False, with_metadata=True, deduplicate=False
-            )
-        except (RecursionError, ValueError, TypeError, AttributeError, lxml.etree.Error) as error:
-            log.warning("trafilatura failed on %s: %r", url or "a page", error)
-            doc = None
-        if doc is not None and not isinstance(doc, dict):
-            text, title, date, sitename = doc.text, doc.title, doc.date, doc.sitename
-    if text and text.strip():
-        paragraphs = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    else:
-        paragraphs = _text_dump(tree)
-    kept, found = clean_paragraphs([p for p in paragraphs if p], head=4)
-    title = values.get("og:title") or _clip(title) or found.title
+    small = sum(1 for _ in tree.iter()) <= _MAX_TREE_ELEMENTS
+    text = _main_text(tree, url) if small else None
+    title = values.get("og:title") or values.get("twitter:title")
+    published = _published(values, None)
+    outlet = values.get("og:site_name")
+    if small and (title is None or published is None or outlet is None):
+        # trafilatura's metadata search is thorough but slow; only pages that lack tags need it.
+        facts = _metadata(tree, url)
+        title = title or facts[0]
+        published = published or _published({}, facts[1])
+        outlet = outlet or facts[2]
+    paragraphs = text.split("\n") if text else _text_dump(tree)
+    kept, found = clean_paragraphs([p for p in map(_normalise, paragraphs) if p], head=4)
+    title = title or found.title
     if kept and title and kept[0].casefold() == title.casefold():
         kept = kept[1:]
     page_url = url or values.get("canonical") or values.get("og:url")
-    outlet = values.get("og:site_name") or _clip(sitename) or found.outlet
     return CleanText(
         title=title,
         body="\n\n".join(kept),
-        published=_published(values, date) or found.published or found.updated,
-        outlet=outlet or outlet_from_url(page_url),
+        published=published or found.published or found.updated,
+        outlet=outlet or found.outlet or outlet_from_url(page_url),
         url=page_url or found.url,
     )
+
+
+def _normalise(line: str) -> str:
+    return _SPACES.sub(" ", line).strip()
+
+
+def _main_text(tree: lxml.html.HtmlElement, url: str | None) -> str | None:
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, include_comments=False, with_metadata=False, deduplicate=False
+        )
+    except _THIRD_PARTY_ERRORS as error:
+        log.warning("trafilatura failed on %s: %r", url or "a page", error)
+        return None
+    if doc is None or isinstance(doc, dict) or not doc.text or not doc.text.strip():
+        return None
+    return str(doc.text)
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[str | None, ...]:
+    """Ask trafilatura for (title, date, site name) when the page's tags did not say."""
+    try:
+        doc = trafilatura.extract_metadata(tree, default_url=url)
+    except _THIRD_PARTY_ERRORS as error:
+        log.warning("trafilatura metadata failed on %s: %r", url or "a page", error)
+        return (None, None, None)
+    return (_clip(doc.title), _clip(doc.date), _clip(doc.sitename))
