@@ -1,0 +1,414 @@
+"""Who said it: person names in an article and the resolution of `he`, `the senator` to them.
+
+A light rule-based coreference for quote attribution, not a general NER. Names are runs of
+capitalised words with titles split off (`Russian President Vladimir Putin` gives the person
+`Vladimir Putin` with the roles `russian`, `president`); a mention resolves to the fullest name
+in the article with the same surname. Pronouns take the most recent person mentioned as a
+subject (not after a preposition, not possessive, not inside a quotation) whose gender does not
+contradict them; role nouns (`the Kremlin leader`) take the person whose title words match, and
+only when that choice is unique. Anything else is unknown: `None`, never a guess.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_CAP = r"(?:Mc|Mac|O[’']|D[’']|De|Di|La|Le|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
+_ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
+_TOKEN = rf"(?:{_ABBR}|{_CAP}|[A-Z]\.)"
+_PARTICLE = r"(?:de|da|del|der|van|von|bin|al|el|la|le|du|dos)"
+NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0](?:{_PARTICLE} )?{_TOKEN})*")
+
+# Capitalised words that open sentences or qualify names but are not part of one.
+_STOP = _wordset(
+    """
+    the a an and but or nor so yet for in on at by of to from with about as if when while
+    after before since until though although because asked according still however
+    meanwhile this that these those his her their its our my your we they he she it i
+    there here some many most other both such also even now then last next first new more
+    much every each all any no not what who whom whose which where why how do does did has
+    have had is was were are be been will would could should may might must can can't
+    don't yes mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday
+    january february march april may june july august september october november december
+    today tonight yesterday tomorrow breaking update updated watch read also related
+    latest news photo video image via speaking during despite unlike like instead among
+    against over under between through without within during inside outside across along
+    around beyond near world politics opinion sport sports business national local
+    international exclusive analysis live
+    """
+)
+
+TITLES = _wordset(
+    """
+    president president-elect vice sen senator senators rep representative congressman
+    congresswoman gov governor secretary minister mayor judge justice gen general col adm
+    admiral chairman chairwoman chair speaker leader director spokesman spokeswoman
+    spokesperson mr mrs ms dr prof professor rev pope king queen prince princess
+    chancellor premier ambassador attorney officer commissioner chief sheriff lt sgt capt
+    captain commander candidate nominee chancellor deputy lawmaker adviser advisor aide
+    host anchor reporter correspondent coach manager ceo founder executive analyst
+    strategist pastor bishop cardinal rabbi imam sens reps lady sir lord dame
+    """
+)
+
+_ORG = _wordset(
+    """
+    house senate congress party department committee news times post journal university
+    college institute foundation association council court agency administration campaign
+    company corp inc group network center centre street city county state states union
+    republic kingdom ministry office service bank fund commission board church airport
+    army navy force guard club press school hospital square park river sea ocean island
+    mountain valley bay lake road avenue hall tower bridge museum library coalition
+    alliance federation front movement organization organisation society trust project
+    initiative media television radio magazine review tribune herald daily weekly today
+    channel street kremlin pentagon capitol assembly parliament cabinet police airlines
+    airways
+    """
+)
+
+_MALE_TITLES = _wordset(
+    """
+    mr king prince sir lord congressman spokesman chairman pope father brother
+    """
+)
+_FEMALE_TITLES = _wordset(
+    """
+    mrs ms queen princess lady dame congresswoman spokeswoman chairwoman mother sister
+    """
+)
+
+_FEMALE = _wordset(
+    """
+    mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+    betty margaret sandra ashley kimberly emily donna michelle dorothy carol amanda
+    melissa deborah stephanie rebecca sharon laura cynthia kathleen amy shirley angela
+    helen anna brenda pamela nicole emma samantha katherine christine debra rachel
+    catherine carolyn janet ruth maria heather diane virginia julie joyce victoria olivia
+    kelly christina lauren joan evelyn judith megan cheryl andrea hannah martha jacqueline
+    frances gloria ann teresa kathryn sara janice jean alice madison doris abigail julia
+    judy grace denise amber marilyn beverly danielle theresa sophia marie diana brittany
+    natalie isabella charlotte rose alexis kayla hillary hilary nikki condoleezza sonia
+    elena ruth kamala nancy elizabeth ivanka melania michelle chelsea sarah huma donna
+    debbie carly jill tulsi kellyanne hope sheryl meghan megyn katie kate claire susana
+    jeanne jan valerie maxine dianne barbara kirsten tammy amy elise marsha lisa loretta
+    janet theresa angela marine ursula jacinda giorgia liz
+    """
+)
+
+_MALE = _wordset(
+    """
+    james john robert michael william david richard joseph thomas charles christopher
+    daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian
+    george timothy ronald edward jason jeffrey ryan jacob gary nicholas eric jonathan
+    stephen larry justin scott brandon benjamin samuel gregory alexander frank patrick
+    raymond jack dennis jerry tyler aaron jose adam nathan henry douglas zachary peter
+    kyle ethan walter noah jeremy christian keith roger terry gerald harold sean austin
+    carl arthur lawrence dylan jesse jordan bryan billy joe bruce gabriel logan albert
+    willie alan juan wayne elijah randy roy vincent ralph eugene russell bobby mason
+    philip louis barack bernie ted marco jeb chris rand ben mike mitch newt rudy reince
+    corey paul bill hugh vladimir bashar xi emmanuel boris recep benjamin volodymyr sergei
+    dmitry kim narendra justin rick tim reid harry lindsey al joe hunter beau kanye jim
+    jimmy ron sean steve tom tony marty martin keir rishi olaf
+    """
+)
+
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
+
+_PREP_BEFORE = re.compile(
+    r"(?:\b(?:of|to|with|about|from|by|for|against|at|on|in|into|than|like|toward|towards|"
+    r"over|under|between|and|or|nor|versus|vs\.|beat|defeated|met|meet|called|told|asked|"
+    r"urged|said|says|the|a|an)|[’']s)\s+$",
+    re.I,
+)
+
+# Seats of government used as metonyms for their country in role nouns (`the Kremlin leader`).
+_METONYMS = {
+    "kremlin": ("russia", "russian", "moscow"),
+    "white": ("u.s.", "us", "american", "america"),
+    "downing": ("british", "britain", "uk", "u.k."),
+    "elysee": ("french", "france"),
+    "élysée": ("french", "france"),
+    "beijing": ("chinese", "china"),
+    "moscow": ("russia", "russian"),
+    "washington": ("u.s.", "us", "american"),
+    "kyiv": ("ukraine", "ukrainian"),
+    "kiev": ("ukraine", "ukrainian"),
+    "tehran": ("iran", "iranian"),
+    "pyongyang": ("north", "korean"),
+}
+_HEAD_SYNONYMS = {
+    "leader": ("leader", "president", "premier", "chancellor", "king", "queen", "prime"),
+    "president": ("president", "president-elect", "leader"),
+    "senator": ("senator", "sen", "sens"),
+    "sen": ("senator", "sen"),
+    "governor": ("governor", "gov"),
+    "representative": ("representative", "rep", "congressman", "congresswoman"),
+    "congressman": ("congressman", "rep", "representative"),
+    "congresswoman": ("congresswoman", "rep", "representative"),
+    "candidate": ("candidate", "nominee", "hopeful"),
+    "nominee": ("nominee", "candidate"),
+    "secretary": ("secretary",),
+    "minister": ("minister", "premier"),
+    "spokesman": ("spokesman", "spokesperson"),
+    "spokeswoman": ("spokeswoman", "spokesperson"),
+    "mayor": ("mayor",),
+    "chancellor": ("chancellor", "leader"),
+}
+
+
+@dataclass(slots=True)
+class Person:
+    """A person named in the article: the fullest name seen, roles and gender when known."""
+
+    name: str
+    tokens: tuple[str, ...]
+    roles: set[str] = field(default_factory=set)
+    gender: str | None = None
+    mentions: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One occurrence of a name, with the surname it resolves through."""
+
+    start: int
+    end: int
+    tokens: tuple[str, ...]
+    subject: bool
+    person: bool
+
+
+def _same_stem(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def _first_gender(first: str) -> str | None:
+    low = first.casefold()
+    if low in _FEMALE:
+        return "f"
+    if low in _MALE:
+        return "m"
+    return None
+
+
+class Speakers:
+    """The people of one article, built once, queried for each quotation's attribution."""
+
+    def __init__(self, text: str, quoted: Sequence[tuple[int, int]] = ()) -> None:
+        self.text = text
+        self.people: dict[str, list[Person]] = {}
+        self.mentions: list[Mention] = []
+        spans = sorted(quoted)
+        starts = [s for s, _ in spans]
+        parsed: list[tuple[int, int, tuple[str, ...], list[str], bool, bool]] = []
+        for match in NAME_RUN.finditer(text):
+            i = bisect.bisect_right(starts, match.start()) - 1
+            if i >= 0 and spans[i][0] <= match.start() < spans[i][1]:
+                continue
+            run = self._parse(match.start(), match.group())
+            if run is not None:
+                parsed.append(run)
+                start, end, tokens, roles, titled, org = run
+                if not org and (len(tokens) >= 2 or titled):
+                    self._register(tokens, roles)
+        for start, end, tokens, roles, titled, org in parsed:
+            low = tokens[-1].casefold()
+            person = not org and (len(tokens) >= 2 or titled or low in self.people)
+            if person and len(tokens) == 1 and not titled:
+                self._count(tokens, roles)
+            subject = not _PREP_BEFORE.search(text[max(0, start - 12) : start]) and not re.match(
+                r"[’']s\b", text[end : end + 3]
+            )
+            self.mentions.append(Mention(start, end, tokens, subject, person))
+        self._starts = [m.start for m in self.mentions]
+
+    # -- building -------------------------------------------------------------------------
+
+    def _parse(
+        self, start: int, run: str
+    ) -> tuple[int, int, tuple[str, ...], list[str], bool, bool] | None:
+        raw = [(m.start() + start, m.group()) for m in re.finditer(r"\S+", run)]
+        words = [w.rstrip(".").casefold() for _, w in raw]
+        k = 0
+        while k < len(words) and words[k] in _STOP:
+            k += 1
+        j = k
+        for idx in range(k, len(words)):
+            if words[idx] in TITLES:
+                j = idx + 1
+        roles = words[k:j]
+        body = raw[j:]
+        tokens = tuple(w for _, w in body if not re.fullmatch(r"(?:Jr|Sr)\.", w))
+        if not tokens:
+            return None
+        lows = [t.casefold() for t in tokens]
+        org = any(w in _ORG for w in lows) or any(r in _ORG for r in roles)
+        s = body[0][0]
+        # a lowercase role phrase right before the name: "presidential candidate Martin O'Malley"
+        lower_roles = re.search(r"((?:[a-z][\w-]*\s+){1,3})$", self.text[max(0, s - 60) : s])
+        if lower_roles:
+            cand = [w.casefold() for w in lower_roles.group(1).split()]
+            if j or cand[-1] in TITLES:
+                roles = cand + roles
+        # appositive: "Martin O'Malley, the former Maryland governor,"
+        end = body[-1][0] + len(body[-1][1])
+        after = re.match(
+            r",\s+(?:the|a|an)\s+([^,.;:()\"“”]{3,60}?)[,.;]", self.text[end : end + 80]
+        )
+        if after:
+            roles += [re.sub(r"[’']s$", "", w.casefold()) for w in after.group(1).split()]
+        return s, end, tokens, roles, j > k, org
+
+    def _count(self, tokens: tuple[str, ...], roles: Sequence[str]) -> None:
+        found = self.person(tokens)
+        if found is not None:
+            found.mentions += 1
+            found.roles.update(roles)
+
+    def _register(self, tokens: tuple[str, ...], roles: Sequence[str]) -> None:
+        surname = tokens[-1].casefold()
+        people = self.people.setdefault(surname, [])
+        gender = _first_gender(tokens[0]) if len(tokens) >= 2 else None
+        for r in roles:
+            if r in _MALE_TITLES:
+                gender = "m"
+            elif r in _FEMALE_TITLES:
+                gender = "f"
+        for p in people:
+            if len(tokens) == 1 or len(p.tokens) == 1 or p.tokens[0] == tokens[0]:
+                if len(tokens) > len(p.tokens):
+                    p.tokens, p.name = tokens, " ".join(tokens)
+                p.roles.update(roles)
+                p.gender = p.gender or gender
+                p.mentions += 1
+                return
+        people.append(Person(" ".join(tokens), tokens, set(roles), gender, 1))
+
+    # -- queries --------------------------------------------------------------------------
+
+    def person(self, tokens: Sequence[str], gender: str | None = None) -> Person | None:
+        """The person a name mention refers to, preferring the fullest and most mentioned name."""
+        if not tokens:
+            return None
+        people = self.people.get(tokens[-1].casefold(), [])
+        if len(tokens) >= 2:
+            firsts = [p for p in people if p.tokens[0] == tokens[0]]
+            if firsts and (_first_gender(tokens[0]) or len(firsts) == len(people)):
+                people = firsts
+        if gender:
+            people = [p for p in people if p.gender in (None, gender)] or people
+        if not people:
+            if len(tokens) == 1:
+                # a first name alone: "Hillary said"
+                firsts = [
+                    p
+                    for group in self.people.values()
+                    for p in group
+                    if len(p.tokens) >= 2 and p.tokens[0] == tokens[0]
+                ]
+                if len(firsts) == 1:
+                    return firsts[0]
+            return None
+        return max(people, key=lambda p: (p.mentions, len(p.tokens)))
+
+    def name(self, phrase: str) -> str | None:
+        """The fullest name for a name phrase such as `Sen. Ted Cruz` or `Putin`."""
+        tokens, roles = self._split(phrase)
+        if not tokens:
+            return None
+        gender = None
+        for r in roles:
+            gender = "m" if r in _MALE_TITLES else "f" if r in _FEMALE_TITLES else gender
+        found = self.person(tokens, gender)
+        return found.name if found else " ".join(tokens)
+
+    def _split(self, phrase: str) -> tuple[tuple[str, ...], list[str]]:
+        match = None
+        for match in NAME_RUN.finditer(phrase):  # noqa: B007 - keep the last one
+            pass
+        if match is None:
+            return (), []
+        words = match.group().split()
+        lows = [w.rstrip(".").casefold() for w in words]
+        k = 0
+        while k < len(lows) and lows[k] in _STOP:
+            k += 1
+        j = k
+        for idx in range(k, len(lows)):
+            if lows[idx] in TITLES:
+                j = idx + 1
+        tokens = tuple(w for w in words[j:] if not re.fullmatch(r"(?:Jr|Sr)\.", w))
+        return tokens, lows[k:j]
+
+    def pronoun(self, word: str, at: int) -> str | None:
+        """The most recent compatible person mentioned as a subject before `at`."""
+        gender = _PRONOUN_GENDER.get(word.casefold())
+        if gender is None:
+            return None
+        i = bisect.bisect_left(self._starts, at) - 1
+        fallback: Person | None = None
+        while i >= 0 and at - self.mentions[i].start < 3000:
+            m = self.mentions[i]
+            i -= 1
+            if not m.person:
+                continue
+            p = self.person(m.tokens, gender)
+            if p is None or p.gender not in (None, gender):
+                continue
+            if m.subject:
+                return p.name
+            fallback = fallback or p
+        return fallback.name if fallback else None
+
+    def nominal(self, phrase: str, at: int) -> str | None:
+        """Resolve a role noun phrase (`the Russian President`) to the one person it fits."""
+        words = [w.casefold().strip(",.") for w in phrase.split()]
+        words = [w for w in words if w not in ("the", "a", "an", "this", "that", "former")]
+        if not words:
+            return None
+        head, mods = words[-1], words[:-1]
+        heads = _HEAD_SYNONYMS.get(head, (head,))
+        cands = [
+            p
+            for group in self.people.values()
+            for p in group
+            if len(p.tokens) >= 2 or p.roles
+            if any(r in heads for r in p.roles)
+        ]
+        if not cands:
+            return None
+        if mods:
+            wanted: list[str] = []
+            for m in mods:
+                wanted.append(m)
+                wanted.extend(_METONYMS.get(m, ()))
+            scored = [
+                (sum(any(_same_stem(w, r) for r in p.roles) for w in wanted), p) for p in cands
+            ]
+            best = max(s for s, _ in scored)
+            if best > 0:
+                cands = [p for s, p in scored if s == best]
+        if len(cands) == 1:
+            return cands[0].name
+        # several fit: the one mentioned most recently, if it is a clear leader in salience
+        recent = self._recent(cands, at)
+        return recent.name if recent else None
+
+    def _recent(self, cands: Sequence[Person], at: int) -> Person | None:
+        i = bisect.bisect_left(self._starts, at) - 1
+        while i >= 0 and at - self.mentions[i].start < 1500:
+            m = self.mentions[i]
+            i -= 1
+            if m.person:
+                p = self.person(m.tokens)
+                if p is not None and any(p is c for c in cands):
+                    return p
+        return None
