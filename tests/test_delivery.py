@@ -2,7 +2,7 @@
 
 Tests of retries run on a fake clock (the stand-in's own limits switched off), so waiting out a
 ``retry_after`` costs no real time; the broadcast test runs on the real clock with every limit
-scaled ten times faster on both sides.
+scaled five times faster on both sides.
 """
 
 from __future__ import annotations
@@ -256,14 +256,14 @@ async def test_unreachable_server_fails_the_chat(botapi: BotApiStandIn, clock: F
 
 
 async def test_broadcast_fifty_chats_within_scaled_limits(botapi: BotApiStandIn, bot: Bot) -> None:
-    # Telegram's limits ten times faster: 300 msg/s overall, a chat every 0.1 s, 20 per 6 s in
-    # a group. The deliverer keeps a margin below them.
-    botapi.set_limits(RateLimits().scaled(10))
+    # Telegram's limits five times faster: 150 msg/s overall, a chat every 0.2 s, 20 per 12 s
+    # in a group. The deliverer keeps a margin below them for network jitter on a busy machine.
+    botapi.set_limits(RateLimits().scaled(5))
     settings = DeliverySettings(
-        messages_per_second=200,
-        chat_messages_per_second=8,
+        messages_per_second=100,
+        chat_messages_per_second=2.5,
         group_messages=20,
-        group_window_seconds=6.0,
+        group_window_seconds=12.0,
     )
     deliverer = Deliverer(bot, settings)
     chats = [1000 + n for n in range(40)] + [-2000 - n for n in range(10)]
@@ -278,7 +278,7 @@ async def test_broadcast_fifty_chats_within_scaled_limits(botapi: BotApiStandIn,
     statuses = Counter(r.status for r in results)
     assert statuses == {DeliveryStatus.DELIVERED: 49, DeliveryStatus.DEACTIVATE: 1}
     assert results[chats.index(-2001)].migrated_to == SUPERGROUP
-    assert len(botapi.errors(429)) == 1, "only the injected flood error"
+    assert len(botapi.errors(429)) == 1, f"only the injected flood error: {botapi.errors(429)}"
     sent = [(m.chat_id, m.visible_text) for m in botapi.messages]
     assert len(sent) == 98
     assert len(set(sent)) == 98, "no duplicates"
@@ -287,4 +287,4 @@ async def test_broadcast_fifty_chats_within_scaled_limits(botapi: BotApiStandIn,
             continue
         first, second = botapi.messages_for(chat)
         assert first.visible_text.endswith("part 1")
-        assert second.time - first.time >= 0.1
+        assert second.time - first.time >= 0.18  # the stand-in's per-chat window

@@ -522,6 +522,20 @@ class BotApiStandIn:
             return list(self._state.chat_actions)
 
     @property
+    def polls_started(self) -> int:
+        """How many getUpdates calls have started (long polls included)."""
+        with self._cond:
+            return self._state.poll_generation
+
+    async def wait_for_polls(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until `count` getUpdates calls have started."""
+        deadline = time.monotonic() + timeout
+        while self.polls_started < count:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"{self.polls_started} of {count} getUpdates in {timeout}s")
+            await asyncio.sleep(0.005)
+
+    @property
     def pending_updates(self) -> int:
         """Updates queued and not yet confirmed by an offset."""
         with self._cond:

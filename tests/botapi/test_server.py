@@ -277,7 +277,8 @@ async def test_get_updates_limit_offset_and_allowed_updates(botapi: BotApiStandI
 async def test_long_poll_returns_when_an_update_arrives(botapi: BotApiStandIn) -> None:
     async with build_app(botapi).bot as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=dtm.timedelta(seconds=5)))
-        await asyncio.sleep(0.1)
+        await botapi.wait_for_polls(1)
+        await asyncio.sleep(0.05)
         assert not poll.done()
         botapi.send_user_message(USER, "wake up")
         updates = await asyncio.wait_for(poll, timeout=2)
@@ -287,7 +288,7 @@ async def test_long_poll_returns_when_an_update_arrives(botapi: BotApiStandIn) -
 async def test_second_poller_terminates_the_first(botapi: BotApiStandIn) -> None:
     async with build_app(botapi).bot as bot, build_app(botapi).bot as other:
         first = asyncio.create_task(bot.get_updates(timeout=dtm.timedelta(seconds=5)))
-        await asyncio.sleep(0.1)
+        await botapi.wait_for_polls(1)
         await other.get_updates(timeout=dtm.timedelta(seconds=0))
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
             await first
