@@ -65,7 +65,8 @@ _VERB_WORDS = (
     "brags|cautioned|cautions|advised|objected|protested|demanded|demands|answered|answers|"
     "echoed|echoes|repeated|repeats|thundered|exclaimed|exclaims|retorted|interjected|"
     "commented|comments|announced|alleged|alleges|read|reads|began|begins|predicted|"
-    "opined|proclaimed|proclaims|acknowledged|offered|offers|explained|shot back|fired back"
+    "opined|proclaimed|proclaims|acknowledged|offered|offers|explained|shot back|fired back|"
+    "written|spoken|stated|put it|puts it|wrote in|recalled"
 )
 _VERB = rf"(?:{_VERB_WORDS})"
 _ING = (
@@ -81,7 +82,7 @@ _ADVERBS = (
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
 _DETERMINERS = r"(?:the|a|an|one|another|his|her|their|its|our|several|some|many|both|former|then)"
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
-_TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z]))?)"
+_TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z)]))?)"
 _SUBJECT_AFTER = re.compile(
     rf"[\s,.!?…—–-]*(?P<subj>(?:he|she|they|we|I|it)\b|"
     rf"(?:{_DETERMINERS}\s+|(?=[A-Z])){_TOK}(?:[ \u00a0]{_TOK}){{0,9}}?)"
@@ -352,7 +353,8 @@ class _Finder:
     def _find_cue(self, part: _Part, before: str, after: str, sent: int) -> None:
         text = self.text
         base = part.close_end
-        if part.terminated:
+        closing = text[part.start : part.end].rstrip()[-1:]
+        if part.terminated and closing != ".":
             for pattern in (_SUBJECT_AFTER, _VERB_FIRST, _ACCORDING):
                 m = pattern.match(after)
                 if m and "\n" not in after[: m.end()]:
@@ -374,7 +376,9 @@ class _Finder:
             return
         stripped = before.rstrip()
         if stripped.endswith(":") and len(stripped) < 160:
-            run = NAME_RUN.search(stripped)
+            run = re.search(rf"(?:{NAME_RUN.pattern})(?=:$)", stripped)
+            if run is None and len(stripped) < 100:
+                run = NAME_RUN.search(stripped)
             if run:
                 part.speaker_phrase = (run.group(), sent + run.start())
                 part.cue_before = True
@@ -445,11 +449,19 @@ class _Finder:
         first = words[0].casefold()
         if len(words) == 1 and first in _PRONOUNS:
             return speakers.pronoun(first, at)
+        if re.fullmatch(r"[A-Z]{2,6}", words[0]) and len(words) == 1:
+            return words[0]  # an acronym: "ESPN said"
+        head = re.split(r"\s+(?:for|of|at|from|with|in|on|who|which|,)\s|,|\s\(", phrase)[0]
+        # a role before a name: "Democratic pollster Stan Greenberg", "the columnist Jo Smith"
+        named = re.search(rf"(?:^|\s)({NAME_RUN.pattern})$", head)
+        resolved = speakers.name(named.group(1)) if named else None
+        if resolved:
+            return resolved
         if re.fullmatch(_DETERMINERS, first, re.I) or phrase[0].islower():
-            head = re.split(r"\s+(?:for|of|at|from|with|in|on|who|,)\s*|,", phrase)[0]
-            resolved = speakers.nominal(head, at)
-            if resolved:
-                return resolved
+            if first in ("the", "this", "that", "former", "then"):
+                resolved = speakers.nominal(head, at)
+                if resolved:
+                    return resolved
             appositive = re.search(rf",\s*({NAME_RUN.pattern})", phrase)
             if appositive:
                 return speakers.name(appositive.group(1))

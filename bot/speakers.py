@@ -21,7 +21,9 @@ def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-_CAP = r"(?:Mc|Mac|O[’']|D[’']|De|Di|La|Le|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
+_UP = "A-ZÀ-ÖØ-Þ"
+_LOW = "a-zß-öø-ÿĀ-ſ"
+_CAP = rf"(?:O[’']|D[’'])?[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:-[{_UP}][{_LOW}]+)*"
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
 _TOKEN = rf"(?:{_ABBR}|{_CAP}|[A-Z]\.)"
 _PARTICLE = r"(?:de|da|del|der|van|von|bin|al|el|la|le|du|dos)"
@@ -33,7 +35,7 @@ _STOP = _wordset(
     the a an and but or nor so yet for in on at by of to from with about as if when while
     after before since until though although because asked according still however
     meanwhile this that these those his her their its our my your we they he she it i
-    there here some many most other both such also even now then last next first new more
+    there here you some many most other both such also even now then last next first new more
     much every each all any no not what who whom whose which where why how do does did has
     have had is was were are be been will would could should may might must can can't
     don't yes mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday
@@ -74,6 +76,13 @@ _ORG = _wordset(
     """
 )
 
+# First words of place names, which are not people: "South Carolina", "New Hampshire".
+_PLACE_FIRST = _wordset(
+    """
+    north south east west new san los las santa saint fort port mount lake great united
+    middle upper lower central northern southern eastern western greater little
+    """
+)
 _MALE_TITLES = _wordset(
     """
     mr king prince sir lord congressman spokesman chairman pope father brother
@@ -251,6 +260,7 @@ class Speakers:
             return None
         lows = [t.casefold() for t in tokens]
         org = any(w in _ORG for w in lows) or any(r in _ORG for r in roles)
+        org = org or (lows[0] in _PLACE_FIRST and j == k)
         s = body[0][0]
         # a lowercase role phrase right before the name: "presidential candidate Martin O'Malley"
         lower_roles = re.search(r"((?:[a-z][\w-]*\s+){1,3})$", self.text[max(0, s - 60) : s])
