@@ -120,6 +120,8 @@ _STOPWORDS = _wordset(
     very can could should may might must do did does so if
     """
 )
+# Words left lower-case in English titles: "Born in the U.S.A.", "Law and Order".
+_SMALL_WORDS = _wordset("a an the and or nor but of in on at to for by with from as is vs")
 _ORG_HEADS = _wordset(
     """
     campaign committee administration government ministry department office agency company
@@ -330,24 +332,24 @@ class _Finder:
         before = text[sent : part.open_at]
         after = text[part.close_end : part.close_end + 160]
         self._find_cue(part, before, after, sent)
-        if _TITLE_CUE.search(before) and not part.cue_after and self._title_cased(inner):
-            return False
+        if re.match(r"[,.]?\s*by\s+[A-Z]", after):
+            return False  # a cited headline or book: "Title," by Author
         intro = part.cue_before and before.rstrip().endswith((":", ","))
         if part.cue_after or intro or part.continues or part.continued:
             return True
+        if self._title_cased(inner):
+            return False
         initial = not before.strip(" \t—–-" + _QUOTE_CHARS)
         final = inner[-1] in ".!?…" or re.match(r"\s*(?:[.!?…]|$)", text[part.close_end :])
         if initial and final:
             return n >= 3
-        if self._title_cased(inner) and n <= 8:
-            return False
         return n >= 5
 
     @staticmethod
     def _title_cased(inner: str) -> bool:
-        words = [w for w in _words(inner) if len(w) > 3]
-        if not words:
-            return True
+        words = [w for w in _words(inner) if w.casefold() not in _SMALL_WORDS]
+        if len(words) < 2:
+            return False
         return sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
     def _find_cue(self, part: _Part, before: str, after: str, sent: int) -> None:
@@ -484,7 +486,7 @@ class _Finder:
             for w in _words((self.title or "") + " " + text[:lead_end])
             if w.casefold() not in _STOPWORDS and len(w) > 3
         }
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[int, tuple[bool, bool, float]]] = {}
         quotes: list[Quote] = []
         size = max(len(text), 1)
         for part in parts:
@@ -518,15 +520,17 @@ class _Finder:
             if not part.terminated:
                 score *= 0.8
             key = quote_key(inner)
+            quote = Quote(inner, part.speaker, start, end, round(min(score, 1.0), 4))
+            rank = (part.speaker is not None, part.cue_after, quote.salience)
             if key in seen:
-                old = quotes[seen[key]]
-                if old.speaker is None and part.speaker is not None:
-                    quotes[seen[key]] = Quote(
-                        old.text, part.speaker, old.start, old.end, old.salience
-                    )
+                # the same words twice (a headline and the body): keep the better attributed
+                k, old_rank = seen[key]
+                if rank > old_rank:
+                    quotes[k] = quote
+                    seen[key] = (k, rank)
                 continue
-            seen[key] = len(quotes)
-            quotes.append(Quote(inner, part.speaker, start, end, round(min(score, 1.0), 4)))
+            seen[key] = (len(quotes), rank)
+            quotes.append(quote)
         quotes.sort(key=lambda q: (-q.salience, q.start))
         return quotes
 
