@@ -82,15 +82,16 @@ _ADVERBS = (
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
 _DETERMINERS = r"(?:the|a|an|one|another|his|her|their|its|our|several|some|many|both|former|then)"
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
-_TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z)]))?)"
+_TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z)])[^\s\"“”.!?;:]*)*)"
 _SUBJECT_AFTER = re.compile(
     rf"[\s,.!?…—–-]*(?P<subj>(?:he|she|they|we|I|it)\b|"
-    rf"(?:{_DETERMINERS}\s+|(?=[A-Z])){_TOK}(?:[ \u00a0]{_TOK}){{0,9}}?)"
+    rf"(?:{_DETERMINERS}\s+|(?:[a-z][\w-]*\s+){{0,2}}(?=[A-Z])){_TOK}(?:[ \u00a0]{_TOK}){{0,9}}?)"
     rf"\s+{_ADVERBS}(?P<verb>{_VERB})\b",
 )
 _VERB_FIRST = re.compile(
     rf"[\s,.!?…—–-]*(?:{_ADVERBS})(?P<verb>{_VERB})\s+(?P<subj>(?:he|she|they|we|I)\b|"
     rf"(?:{_ABBR}|[A-Z]\.(?=\s*[A-Z])|[^\n\"“”.;:!?()]){{2,120}}?)"
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\b[A-Z])"
     r"(?=[,.;:!?()\"“”\n]|\s+(?:in|on|at|during|after|before|when|"
     r"while|who|which|that|of|to|about|told|says|said|and|but|from)\b|$)",
 )
@@ -101,6 +102,11 @@ _SUBJECT_BEFORE = re.compile(
     rf"(?P<subj>\b(?:he|she|they|we|I)\b|"
     rf"(?:{NAME_RUN.pattern})|\b{_DETERMINERS}\s+(?:[\w’'.-]+\s+){{0,4}}?[\w’'-]+)"
     rf"(?:,[^,\"“”]{{1,80}},)?\s+{_ADVERBS}(?P<verb>{_VERB}|{_ING})\b"
+)
+_PARTICIPLE_INTRO = re.compile(rf",\s+{_ING}\b[^\"“”,.]{{0,40}}[,:]?\s*$")
+_LEADING_SUBJECT = re.compile(
+    rf"\W*(?:(?:But|And|So|Yet|Then|Later|Still|Also|Now)\s+)?(?P<subj>(?:He|She)\b|"
+    rf"(?:{NAME_RUN.pattern}))(?![’']s)"
 )
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+(?P<subj>[^,\"“”]{2,80}),\s*$", re.I)
 _SENTENCE_END = re.compile(r"[.!?…][\"”’']*\s+(?=[\"“‘'A-Z])")
@@ -303,15 +309,16 @@ def _words(s: str) -> list[str]:
 class _Finder:
     def __init__(self, text: str, title: str | None) -> None:
         self.text = text
+        self.people = Speakers("")
         self.title = title
         self.paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
 
     def run(self) -> list[Quote]:
         text = self.text
         parts = _pair(text, self.paras)
+        self.people = Speakers(text, [(p.open_at, p.close_end) for p in parts])
         kept = [p for p in parts if self._keep(p)]
-        speakers = Speakers(text, [(p.open_at, p.close_end) for p in parts])
-        self._attribute(kept, speakers)
+        self._attribute(kept, self.people)
         return self._rank(kept)
 
     # -- filtering ------------------------------------------------------------------------
@@ -376,11 +383,20 @@ class _Finder:
             part.speaker_phrase = (found.group("subj"), sent + found.start("subj"))
             part.cue_before = True
             return
+        if _PARTICIPLE_INTRO.search(before):
+            # "Trump returned the compliment, telling Reuters, "..."": the sentence's subject
+            lead = _LEADING_SUBJECT.match(before)
+            if lead:
+                part.speaker_phrase = (lead.group("subj"), sent + lead.start("subj"))
+                part.cue_before = True
+                return
         stripped = before.rstrip()
         if stripped.endswith(":") and len(stripped) < 160:
-            run = re.search(rf"(?:{NAME_RUN.pattern})(?=:$)", stripped)
-            if run is None and len(stripped) < 100:
-                run = NAME_RUN.search(stripped)
+            # the sentence's first name that is a known person, else the name before the colon
+            run = next(
+                (r for r in NAME_RUN.finditer(stripped) if self.people.known(r.group())), None
+            )
+            run = run or re.search(rf"(?:{NAME_RUN.pattern})(?=:$)", stripped)
             if run:
                 part.speaker_phrase = (run.group(), sent + run.start())
                 part.cue_before = True
@@ -455,7 +471,10 @@ class _Finder:
             return words[0]  # an acronym: "ESPN said"
         head = re.split(r"\s+(?:for|of|at|from|with|in|on|who|which|,)\s|,|\s\(", phrase)[0]
         # a role before a name: "Democratic pollster Stan Greenberg", "the columnist Jo Smith"
-        named = re.search(rf"(?:^|\s)({NAME_RUN.pattern})$", head)
+        # (not an indefinite description: "a New Hampshire Republican")
+        named = None
+        if first not in ("a", "an", "another", "one"):
+            named = re.search(rf"(?:^|\s)({NAME_RUN.pattern})$", head)
         resolved = speakers.name(named.group(1)) if named else None
         if resolved:
             return resolved

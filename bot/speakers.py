@@ -329,6 +329,11 @@ class Speakers:
             return None
         return max(people, key=lambda p: (p.mentions, len(p.tokens)))
 
+    def known(self, phrase: str) -> bool:
+        """Whether a name phrase refers to a person seen with a full name or a title."""
+        tokens, _ = self._split(phrase)
+        return bool(tokens) and self.person(tokens) is not None
+
     def name(self, phrase: str) -> str | None:
         """The fullest name for a name phrase such as `Sen. Ted Cruz` or `Putin`."""
         tokens, roles = self._split(phrase)
