@@ -24,9 +24,35 @@ TITLE_REPEAT = 2
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    extra = {"said", "says", "say", "told", "would", "could", "also", "year", "years", "new",
-             "one", "two", "first", "last", "people", "time", "mr", "mrs", "ms", "thursday",
-             "monday", "tuesday", "wednesday", "friday", "saturday", "sunday", "news"}  # fmt: skip
+    extra = {
+        "said",
+        "says",
+        "say",
+        "told",
+        "would",
+        "could",
+        "also",
+        "year",
+        "years",
+        "new",
+        "one",
+        "two",
+        "first",
+        "last",
+        "people",
+        "time",
+        "mr",
+        "mrs",
+        "ms",
+        "thursday",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "friday",
+        "saturday",
+        "sunday",
+        "news",
+    }
     return frozenset(get_stop_words("english")) | extra
 
 
@@ -135,6 +161,17 @@ class StoryIndex:
         for name in sig.names:
             self._by_name[name].add(story_id)
 
+    def __contains__(self, story_id: object) -> bool:
+        return story_id in self._stories
+
+    def signature(self, story_id: int) -> Signature:
+        """Return what a known story is about now."""
+        return self._stories[story_id].signature
+
+    def last_seen(self, story_id: int) -> datetime:
+        """Return when a known story was last reported."""
+        return self._stories[story_id].last
+
     def join(self, story_id: int, sig: Signature, when: datetime) -> Signature:
         """Add an article to a known story; return the story's new signature."""
         entry = self._stories[story_id]
@@ -142,8 +179,8 @@ class StoryIndex:
         self.add(story_id, merged, min(entry.first, when), max(entry.last, when))
         return merged
 
-    def match(self, sig: Signature, when: datetime) -> int | None:
-        """Find the story this article belongs to, if any: the most similar one in the window."""
+    def match(self, sig: Signature, when: datetime | None) -> int | None:
+        """Find the most similar story in the window; an undated article may join any."""
         shared: Counter[int] = Counter()
         for name in sig.names:
             shared.update(self._by_name.get(name, ()))
@@ -152,7 +189,9 @@ class StoryIndex:
             if count < MIN_SHARED_NAMES:
                 continue
             entry = self._stories[story_id]
-            if when < entry.first - self.window or when > entry.last + self.window:
+            if when is not None and not (
+                entry.first - self.window <= when <= entry.last + self.window
+            ):
                 continue
             score = sig.similarity(entry.signature)
             if score >= SAME_STORY_SIMILARITY and (best is None or score > best[0]):

@@ -15,6 +15,7 @@ COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 MAX_TOPICS = 90  # Telegram allows 100 commands; the rest are the bot's own
 TITLE_WEIGHT = 2.0
 MEMBERSHIP_THRESHOLD = 2.0
+KEYWORD_QUERY_THRESHOLD = 1.0  # someone who asks for words wants every story that has them
 MAX_QUERY_CHARS = 100
 
 
@@ -27,6 +28,7 @@ class Topic:
     keywords: tuple[str, ...]
     exclude: tuple[str, ...] = ()
     configured: bool = field(default=True, compare=False)
+    threshold: float = field(default=MEMBERSHIP_THRESHOLD, compare=False)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -54,7 +56,7 @@ class Topic:
 
     def covers(self, title: str, sentences: Iterable[str]) -> bool:
         """Say whether a story belongs to this topic."""
-        return self.relevance(title, sentences) >= MEMBERSHIP_THRESHOLD
+        return self.relevance(title, sentences) >= self.threshold
 
 
 def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
@@ -70,7 +72,13 @@ def keyword_topic(query: str) -> Topic:
     phrases = tuple(p.strip() for p in query.split(",") if p.strip())
     if not phrases or not any(re.search(r"\w", p) for p in phrases):
         raise UnknownTopic("give at least one word to look for")
-    return Topic(command="", title=", ".join(phrases), keywords=phrases, configured=False)
+    return Topic(
+        command="",
+        title=", ".join(phrases),
+        keywords=phrases,
+        configured=False,
+        threshold=KEYWORD_QUERY_THRESHOLD,
+    )
 
 
 class TopicCatalog:

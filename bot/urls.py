@@ -5,9 +5,28 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMETERS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref",
-     "ref_src", "cmpid", "ito", "ocid", "smid", "mkt_tok", "spm", "at_medium", "at_campaign"}
-)  # fmt: skip
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "ref",
+        "ref_src",
+        "cmpid",
+        "ito",
+        "ocid",
+        "smid",
+        "mkt_tok",
+        "spm",
+        "at_medium",
+        "at_campaign",
+    }
+)
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 

@@ -1,0 +1,316 @@
+"""One ingest pass: read what changed, analyze it, group it into stories, store the results."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from bot.analysis import (
+    AnalyzedArticle,
+    BriefingOptions,
+    FileOutcome,
+    analyze_article,
+    analyze_file,
+    article_key,
+    file_hash,
+)
+from bot.articles import iter_article_files
+from bot.briefing import StoryArticle, compose_story, view_for_topic
+from bot.model import Article, Quote, Source
+from bot.store import repository
+from bot.store.database import Database
+from bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+from bot.stories import Signature, StoryIndex
+from bot.topics import TopicCatalog
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+PARALLEL_FROM_FILES = 16
+STORED_TOPIC_QUOTES = 5
+
+
+@dataclass
+class IngestReport:
+    """What a pass did, for the CLI, the admin and the logs."""
+
+    files_seen: int = 0
+    files_unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    articles_added: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    stories_created: int = 0
+    stories_updated: int = 0
+
+    def summary(self) -> str:
+        """Say in one line what happened."""
+        return (
+            f"{self.files_seen} files ({self.files_unchanged} unchanged, {len(self.errors)} "
+            f"failed); articles: {self.articles_added} new, {self.articles_updated} updated, "
+            f"{self.articles_unchanged} unchanged; stories: {self.stories_created} new, "
+            f"{self.stories_updated} updated"
+        )
+
+
+@dataclass
+class Ingestor:
+    """Turns articles into stored stories, briefs, quotes and topic views."""
+
+    database: Database
+    topics: TopicCatalog
+    options: BriefingOptions = field(default_factory=BriefingOptions)
+    window: timedelta = timedelta(hours=72)
+    workers: int = 1
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def ingest_folder(self, folder: Path, *, progress: Progress | None = None) -> IngestReport:
+        """Ingest the files under a folder that are new or changed since the last pass."""
+        report = IngestReport()
+        paths = [str(p) for p in iter_article_files(folder)]
+        report.files_seen = len(paths)
+        hashes: dict[str, str] = {}
+        for path in paths:
+            try:
+                hashes[path] = file_hash(Path(path), self.options.max_file_bytes)
+            except OSError as error:
+                report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+        with self.database.transaction() as session:
+            known = repository.known_files(session, hashes)
+        changed = [p for p, h in hashes.items() if p not in known or known[p].content_hash != h]
+        report.files_unchanged = len(hashes) - len(changed)
+        report.errors.extend(
+            f"{row.error} (unchanged since {row.seen_at:%Y-%m-%d %H:%M} UTC)"
+            for path, row in known.items()
+            if row.error and path not in changed
+        )
+        outcomes = self._analyze_files(changed, hashes, progress)
+        analyzed: list[AnalyzedArticle] = []
+        with self.database.transaction() as session:
+            for outcome in outcomes:
+                _remember_file(session, outcome, self.clock())
+                if outcome.error:
+                    log.warning("skipped %s", outcome.error)
+                    report.errors.append(outcome.error)
+                analyzed.extend(outcome.articles)
+            self._store(session, analyzed, report)
+        return report
+
+    def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
+        """Ingest articles that came from elsewhere than files (feeds)."""
+        report = IngestReport()
+        now = self.clock()
+        analyzed: list[AnalyzedArticle] = []
+        for article in articles:
+            try:
+                analyzed.append(
+                    analyze_article(
+                        article, self.options, key=article_key(article), fallback_time=now
+                    )
+                )
+            except Exception as error:  # one bad item never stops the others
+                report.errors.append(f"{article.url or article.title}: failed: {error!r}")
+        with self.database.transaction() as session:
+            self._store(session, analyzed, report)
+        return report
+
+    def _analyze_files(
+        self, paths: Sequence[str], hashes: dict[str, str], progress: Progress | None
+    ) -> Iterator[FileOutcome]:
+        total = len(paths)
+        work = partial(_analyze_path, options=self.options)
+        jobs = [(p, hashes[p]) for p in paths]
+        if self.workers > 1 and total >= PARALLEL_FROM_FILES:
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+                chunk = max(1, min(32, total // (self.workers * 8)))
+                for done, outcome in enumerate(pool.map(work, jobs, chunksize=chunk), 1):
+                    if progress:
+                        progress(done, total)
+                    yield outcome
+            return
+        for done, job in enumerate(jobs, 1):
+            outcome = work(job)
+            if progress:
+                progress(done, total)
+            yield outcome
+
+    def _store(
+        self, session: Session, analyzed: Sequence[AnalyzedArticle], report: IngestReport
+    ) -> None:
+        if not analyzed:
+            return
+        now = self.clock()
+        analyzed = sorted(analyzed, key=lambda a: (not a.dated, a.published))
+        earliest = min(a.published for a in analyzed)
+        latest = max(a.published for a in analyzed)
+        index = StoryIndex(self.window)
+        for story in repository.stories_between(
+            session, earliest - self.window, latest + self.window
+        ):
+            index.add(
+                story.id,
+                Signature.from_json(story.signature),
+                story.first_published,
+                story.last_published,
+            )
+        stored = repository.articles_by_key(session, {a.key for a in analyzed})
+        touched: set[int] = set()
+        created: set[int] = set()
+        for item in analyzed:
+            record = stored.get(item.key)
+            if record is not None and record.fingerprint == item.fingerprint:
+                report.articles_unchanged += 1
+                continue
+            story_id = repository.story_of_fingerprint(session, item.fingerprint)
+            if story_id is None:
+                story_id = index.match(item.signature, item.published if item.dated else None)
+            if story_id is not None and not item.dated and story_id in index:
+                item = replace(item, published=index.last_seen(story_id))
+            if record is None:
+                record = ArticleRecord(key=item.key, ingested_at=now)
+                stored[item.key] = record
+                report.articles_added += 1
+            else:
+                if record.story_id is not None:
+                    touched.add(record.story_id)
+                report.articles_updated += 1
+            _fill(record, item)
+            session.add(record)
+            if story_id is None:
+                story = Story(
+                    title=item.article.title,
+                    first_published=item.published,
+                    last_published=item.published,
+                    updated_at=now,
+                    signature=item.signature.to_json(),
+                )
+                session.add(story)
+                session.flush()
+                index.add(story.id, item.signature, item.published, item.published)
+                created.add(story.id)
+                story_id = story.id
+            elif story_id in index:
+                index.join(story_id, item.signature, item.published)
+            record.story_id = story_id
+            touched.add(story_id)
+            session.flush()
+        report.stories_created += len(created)
+        report.stories_updated += len(touched - created)
+        for story_id in sorted(touched):
+            self._compose(session, story_id, index, now)
+
+    def _compose(self, session: Session, story_id: int, index: StoryIndex, now: datetime) -> None:
+        records = repository.story_articles(session, story_id)
+        if not records:
+            repository.delete_story(session, story_id)
+            return
+        story = session.get_one(Story, story_id)
+        members = [story_article(r) for r in records]
+        composed = compose_story(
+            members, sentences=self.options.sentences, algorithm=self.options.algorithm
+        )
+        story.title = composed.title
+        story.first_published = min(r.published for r in records)
+        story.last_published = max(r.published for r in records)
+        story.updated_at = now
+        story.brief = list(composed.brief)
+        story.quotes = [q.to_json() for q in composed.quotes]
+        story.sources = [_source_json(s) for s in composed.sources]
+        if story_id in index:
+            story.signature = index.signature(story_id).to_json()
+        views: list[StoryTopic] = []
+        for topic in self.topics:
+            view = view_for_topic(
+                composed,
+                topic,
+                sentences=self.options.sentences,
+                algorithm=self.options.algorithm,
+                quotes=STORED_TOPIC_QUOTES,
+            )
+            if view is not None:
+                views.append(
+                    StoryTopic(
+                        topic=topic.command,
+                        story_id=story_id,
+                        relevance=view.relevance,
+                        last_published=story.last_published,
+                        brief=list(view.brief),
+                        quotes=[q.to_json() for q in view.quotes],
+                    )
+                )
+        repository.replace_story_topics(session, story_id, views)
+
+
+def _analyze_path(job: tuple[str, str], options: BriefingOptions) -> FileOutcome:
+    return analyze_file(job[0], job[1], options)
+
+
+def _remember_file(session: Session, outcome: FileOutcome, now: datetime) -> None:
+    row = session.get(SourceFile, outcome.path)
+    if row is None:
+        row = SourceFile(path=outcome.path, content_hash=outcome.content_hash, seen_at=now)
+        session.add(row)
+    row.content_hash = outcome.content_hash
+    row.seen_at = now
+    row.articles = len(outcome.articles)
+    row.error = outcome.error
+
+
+def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
+    article = item.article
+    record.fingerprint = item.fingerprint
+    record.title = article.title
+    record.text = article.text
+    record.outlet = article.outlet
+    record.url = article.url
+    record.path = article.path
+    record.published = item.published
+    record.brief = list(item.brief)
+    record.quotes = [
+        {
+            "text": q.text,
+            "speaker": q.speaker,
+            "start": q.start,
+            "end": q.end,
+            "salience": q.salience,
+        }
+        for q in item.quotes
+    ]
+    record.signature = item.signature.to_json()
+
+
+def source_name(outlet: str | None, url: str | None, path: str | None) -> str:
+    """Name a source for readers: the outlet, else the link's host, else the file name."""
+    if outlet:
+        return outlet
+    if url:
+        from urllib.parse import urlsplit
+
+        return (urlsplit(url).hostname or url).removeprefix("www.")
+    return Path(path).name if path else "unknown source"
+
+
+def story_article(record: ArticleRecord) -> StoryArticle:
+    return StoryArticle(
+        title=record.title,
+        text=record.text,
+        source=Source(source_name(record.outlet, record.url, record.path), record.url, record.path),
+        fingerprint=record.fingerprint,
+        published=record.published,
+        quotes=tuple(
+            Quote(q["text"], q.get("speaker"), q["start"], q["end"], q.get("salience", 0.0))
+            for q in record.quotes
+        ),
+    )
+
+
+def _source_json(source: Source) -> dict[str, str | None]:
+    return {"name": source.name, "url": source.url, "path": source.path}

@@ -1,0 +1,70 @@
+"""Build the core's services once from settings; the CLI and the bot share this composition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from bot.analysis import BriefingOptions
+from bot.digest import DigestOptions
+from bot.ingest import Ingestor
+from bot.store.database import Database
+from bot.topics import TopicCatalog, load_topics
+from config.settings import Settings
+
+
+def bundled_samples() -> Path:
+    """Find the sample articles that ship inside the package."""
+    with as_file(files("bot") / "sample_data") as folder:
+        return Path(folder)
+
+
+@dataclass
+class Services:
+    """The store, the topics and the ingest pipeline, built once."""
+
+    settings: Settings
+    database: Database
+    topics: TopicCatalog
+    ingestor: Ingestor
+
+    @property
+    def articles_dir(self) -> Path:
+        """Use the configured article folder, or the bundled samples when none is set."""
+        return self.settings.articles_dir or bundled_samples()
+
+    @property
+    def digest_options(self) -> DigestOptions:
+        """Say how much a digest shows, from the settings."""
+        s = self.settings
+        return DigestOptions(
+            stories=s.digest_stories,
+            sentences=s.brief_sentences,
+            quotes=s.digest_quotes,
+            algorithm=s.algorithm,
+        )
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self.database.close()
+
+
+def build_services(settings: Settings) -> Services:
+    """Open and migrate the store, load the topics, set up ingest."""
+    topics = load_topics(settings.topics_file)
+    database = Database(settings.store_url)
+    database.migrate()
+    ingestor = Ingestor(
+        database,
+        topics,
+        BriefingOptions(
+            sentences=settings.brief_sentences,
+            algorithm=settings.algorithm,
+            max_file_bytes=settings.max_file_bytes,
+        ),
+        window=timedelta(hours=settings.story_window_hours),
+        workers=settings.ingest_workers,
+    )
+    return Services(settings, database, topics, ingestor)

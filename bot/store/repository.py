@@ -1,0 +1,109 @@
+"""The queries the core needs. Callers own the transaction: nothing here commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+
+
+def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFile]:
+    """Return what the store remembers of these files."""
+    found: dict[str, SourceFile] = {}
+    chunk = list(paths)
+    for start in range(0, len(chunk), 500):
+        rows = session.scalars(
+            select(SourceFile).where(SourceFile.path.in_(chunk[start : start + 500]))
+        )
+        found.update({row.path: row for row in rows})
+    return found
+
+
+def articles_by_key(session: Session, keys: Collection[str]) -> dict[str, ArticleRecord]:
+    """Return the stored articles with these keys."""
+    found: dict[str, ArticleRecord] = {}
+    chunk = list(keys)
+    for start in range(0, len(chunk), 500):
+        rows = session.scalars(
+            select(ArticleRecord).where(ArticleRecord.key.in_(chunk[start : start + 500]))
+        )
+        found.update({row.key: row for row in rows})
+    return found
+
+
+def story_of_fingerprint(session: Session, fingerprint: str) -> int | None:
+    """Find the story a copy of this exact text already belongs to."""
+    return session.scalar(
+        select(ArticleRecord.story_id)
+        .where(ArticleRecord.fingerprint == fingerprint, ArticleRecord.story_id.is_not(None))
+        .limit(1)
+    )
+
+
+def stories_between(session: Session, start: datetime, end: datetime) -> Sequence[Story]:
+    """Return the stories whose span reaches into [start, end]."""
+    return session.scalars(
+        select(Story).where(Story.last_published >= start, Story.first_published <= end)
+    ).all()
+
+
+def story_articles(session: Session, story_id: int) -> Sequence[ArticleRecord]:
+    """Return a story's articles, oldest first."""
+    return session.scalars(
+        select(ArticleRecord)
+        .where(ArticleRecord.story_id == story_id)
+        .order_by(ArticleRecord.published, ArticleRecord.id)
+    ).all()
+
+
+def replace_story_topics(session: Session, story_id: int, rows: Sequence[StoryTopic]) -> None:
+    """Set a story's topic memberships to exactly these."""
+    session.execute(delete(StoryTopic).where(StoryTopic.story_id == story_id))
+    session.add_all(rows)
+
+
+def delete_story(session: Session, story_id: int) -> None:
+    """Forget a story that has no articles left."""
+    session.execute(delete(StoryTopic).where(StoryTopic.story_id == story_id))
+    session.execute(delete(Story).where(Story.id == story_id))
+
+
+def topic_stories(
+    session: Session, topic: str, *, limit: int, exclude: Collection[int] = ()
+) -> Sequence[tuple[StoryTopic, Story]]:
+    """Return the newest stories of a topic with their focused views."""
+    query = (
+        select(StoryTopic, Story)
+        .join(Story, Story.id == StoryTopic.story_id)
+        .where(StoryTopic.topic == topic)
+        .order_by(StoryTopic.last_published.desc())
+        .limit(limit)
+    )
+    if exclude:
+        query = query.where(StoryTopic.story_id.not_in(list(exclude)))
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def stories_mentioning(session: Session, phrases: Collection[str], *, limit: int) -> Sequence[int]:
+    """Return the newest stories whose articles contain any of these phrases."""
+    conditions = [
+        or_(ArticleRecord.title.ilike(f"%{p}%"), ArticleRecord.text.ilike(f"%{p}%"))
+        for p in phrases
+    ]
+    query = (
+        select(ArticleRecord.story_id)
+        .where(or_(*conditions), ArticleRecord.story_id.is_not(None))
+        .group_by(ArticleRecord.story_id)
+        .order_by(func.max(ArticleRecord.published).desc())
+        .limit(limit)
+    )
+    return [row for row in session.scalars(query) if row is not None]
+
+
+def count_articles(session: Session) -> int:
+    """Count stored articles."""
+    return int(session.scalar(select(func.count()).select_from(ArticleRecord)) or 0)
