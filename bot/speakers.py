@@ -96,7 +96,7 @@ _FEMALE_TITLES = _wordset(
 
 _FEMALE = _wordset(
     """
-    mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa
+    mary jane patricia jennifer ellen linda elizabeth barbara susan jessica sarah karen nancy lisa
     betty margaret sandra ashley kimberly emily donna michelle dorothy carol amanda
     melissa deborah stephanie rebecca sharon laura cynthia kathleen amy shirley angela
     helen anna brenda pamela nicole emma samantha katherine christine debra rachel
