@@ -78,10 +78,17 @@ def systems() -> dict[str, Callable[[Doc], list[str]]]:
     """Every system under test, LEAD-3 first, then each algorithm through `summarize`."""
     out: dict[str, Callable[[Doc], list[str]]] = {"lead-3": lead}
     for algorithm in ALGORITHMS:
-        out[algorithm] = lambda doc, a=algorithm: summarize(
-            doc.body, sentences=SENTENCES, algorithm=a, title=doc.title or None
-        )
+        out[algorithm] = _brief_with(algorithm)
     return out
+
+
+def _brief_with(algorithm: str) -> Callable[[Doc], list[str]]:
+    def brief(doc: Doc) -> list[str]:
+        return summarize(
+            doc.body, sentences=SENTENCES, algorithm=algorithm, title=doc.title or None
+        )
+
+    return brief
 
 
 def rouge_table(docs: Sequence[Doc], system: Callable[[Doc], list[str]]) -> list[list[float]]:
