@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from bot.briefs import brief_story
 from bot.model import Quote, Source
@@ -168,11 +169,20 @@ def compose_story(
     )
 
 
+@lru_cache(maxsize=512)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(text))
+
+
+def _article_relevance(topic: Topic, article: StoryArticle) -> float:
+    if not topic.mentions(article.text) and not topic.mentions(article.title):
+        return 0.0
+    return topic.relevance(article.title, _sentences(article.text))
+
+
 def topic_relevance(topic: Topic, articles: Sequence[StoryArticle]) -> float:
     """Score a story for a topic by its most on-topic article, plus a little for each other one."""
-    scores = sorted(
-        (topic.relevance(a.title, split_sentences(a.text)) for a in articles), reverse=True
-    )
+    scores = sorted((_article_relevance(topic, a) for a in articles), reverse=True)
     if not scores or scores[0] <= 0:
         return 0.0
     return scores[0] + 0.25 * sum(1 for s in scores[1:] if s > 0)

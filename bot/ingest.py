@@ -149,19 +149,9 @@ class Ingestor:
             return
         now = self.clock()
         analyzed = sorted(analyzed, key=lambda a: (not a.dated, a.published))
-        earliest = min(a.published for a in analyzed)
-        latest = max(a.published for a in analyzed)
-        index = StoryIndex(self.window)
-        for story in repository.stories_between(
-            session, earliest - self.window, latest + self.window
-        ):
-            index.add(
-                story.id,
-                Signature.from_json(story.signature),
-                story.first_published,
-                story.last_published,
-            )
+        index = self._recent_stories(session, analyzed)
         stored = repository.articles_by_key(session, {a.key for a in analyzed})
+        copies = repository.stories_of_fingerprints(session, {a.fingerprint for a in analyzed})
         touched: set[int] = set()
         created: set[int] = set()
         for item in analyzed:
@@ -169,43 +159,60 @@ class Ingestor:
             if record is not None and record.fingerprint == item.fingerprint:
                 report.articles_unchanged += 1
                 continue
-            story_id = repository.story_of_fingerprint(session, item.fingerprint)
-            if story_id is None:
-                story_id = index.match(item.signature, item.published if item.dated else None)
-            if story_id is not None and not item.dated and story_id in index:
-                item = replace(item, published=index.last_seen(story_id))
             if record is None:
-                record = ArticleRecord(key=item.key, ingested_at=now)
-                stored[item.key] = record
+                record = stored[item.key] = ArticleRecord(key=item.key, ingested_at=now)
                 report.articles_added += 1
             else:
-                if record.story_id is not None:
-                    touched.add(record.story_id)
+                touched.update([record.story_id] if record.story_id else [])
                 report.articles_updated += 1
+            story_id = copies.get(item.fingerprint) or index.match(
+                item.signature, item.published if item.dated else None
+            )
+            if story_id is not None and not item.dated and story_id in index:
+                item = replace(item, published=index.last_seen(story_id))
             _fill(record, item)
             session.add(record)
             if story_id is None:
-                story = Story(
-                    title=item.article.title,
-                    first_published=item.published,
-                    last_published=item.published,
-                    updated_at=now,
-                    signature=item.signature.to_json(),
-                )
-                session.add(story)
-                session.flush()
-                index.add(story.id, item.signature, item.published, item.published)
-                created.add(story.id)
-                story_id = story.id
+                story_id = self._new_story(session, item, index, now)
+                created.add(story_id)
             elif story_id in index:
                 index.join(story_id, item.signature, item.published)
-            record.story_id = story_id
+            record.story_id = copies[item.fingerprint] = story_id
             touched.add(story_id)
-            session.flush()
+        session.flush()
         report.stories_created += len(created)
         report.stories_updated += len(touched - created)
         for story_id in sorted(touched):
             self._compose(session, story_id, index, now)
+
+    def _recent_stories(self, session: Session, analyzed: Sequence[AnalyzedArticle]) -> StoryIndex:
+        """Load the stories new articles may join: those within the window of any of them."""
+        index = StoryIndex(self.window)
+        earliest = min(a.published for a in analyzed) - self.window
+        latest = max(a.published for a in analyzed) + self.window
+        for story in repository.stories_between(session, earliest, latest):
+            index.add(
+                story.id,
+                Signature.from_json(story.signature),
+                story.first_published,
+                story.last_published,
+            )
+        return index
+
+    def _new_story(
+        self, session: Session, item: AnalyzedArticle, index: StoryIndex, now: datetime
+    ) -> int:
+        story = Story(
+            title=item.article.title,
+            first_published=item.published,
+            last_published=item.published,
+            updated_at=now,
+            signature=item.signature.to_json(),
+        )
+        session.add(story)
+        session.flush()
+        index.add(story.id, item.signature, item.published, item.published)
+        return story.id
 
     def _compose(self, session: Session, story_id: int, index: StoryIndex, now: datetime) -> None:
         records = repository.story_articles(session, story_id)

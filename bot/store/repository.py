@@ -35,13 +35,19 @@ def articles_by_key(session: Session, keys: Collection[str]) -> dict[str, Articl
     return found
 
 
-def story_of_fingerprint(session: Session, fingerprint: str) -> int | None:
-    """Find the story a copy of this exact text already belongs to."""
-    return session.scalar(
-        select(ArticleRecord.story_id)
-        .where(ArticleRecord.fingerprint == fingerprint, ArticleRecord.story_id.is_not(None))
-        .limit(1)
-    )
+def stories_of_fingerprints(session: Session, fingerprints: Collection[str]) -> dict[str, int]:
+    """Find the stories that copies of these exact texts already belong to."""
+    found: dict[str, int] = {}
+    chunk = list(fingerprints)
+    for start in range(0, len(chunk), 500):
+        rows = session.execute(
+            select(ArticleRecord.fingerprint, ArticleRecord.story_id).where(
+                ArticleRecord.fingerprint.in_(chunk[start : start + 500]),
+                ArticleRecord.story_id.is_not(None),
+            )
+        )
+        found.update({fp: story_id for fp, story_id in rows if story_id is not None})
+    return found
 
 
 def stories_between(session: Session, start: datetime, end: datetime) -> Sequence[Story]:
