@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -99,3 +110,71 @@ class StoryTopic(Base):
     last_published: Mapped[datetime]
     brief: Mapped[list[Any]] = mapped_column(default=list)
     quotes: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Subscriber(Base):
+    """A chat that gets digests: its schedule, and whether Telegram still lets us reach it."""
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    digest_time: Mapped[str] = mapped_column(String(5))
+    paused: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """A subscriber's configured topic."""
+
+    __tablename__ = "subscriptions"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class FollowedWords(Base):
+    """Words a subscriber follows: a keyword topic of their own."""
+
+    __tablename__ = "followed_words"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    words: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class DigestDelivery(Base):
+    """One daily digest per subscriber and local day: claimed before sending, never twice."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("subscriber_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    local_date: Mapped[date] = mapped_column(Date)
+    slot_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    claimed_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SentStory(Base):
+    """A story a subscriber has had in a daily digest, so the next one leaves it out."""
+
+    __tablename__ = "sent_stories"
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(primary_key=True)
+    sent_at: Mapped[datetime]

@@ -1,0 +1,327 @@
+"""Subscriber queries: topics, words, schedules, daily claims. Callers own the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.store.schema import DigestDelivery, FollowedWords, SentStory, Subscriber, Subscription
+from bot.subscribers import SlotDecision, next_slot, parse_time
+
+CHUNK = 500
+
+CLAIMED = "claimed"
+SENT = "sent"
+EMPTY = "empty"
+FAILED = "failed"
+UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Interests:
+    """What one subscriber reads: configured topics and followed words, both sorted."""
+
+    topics: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.topics or self.words)
+
+
+def _chunks(values: Collection[int]) -> Iterator[list[int]]:
+    items = list(values)
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def find(session: Session, chat_id: int) -> Subscriber | None:
+    """Return the subscriber of a chat, if it has one."""
+    return session.scalar(select(Subscriber).where(Subscriber.chat_id == chat_id))
+
+
+def next_due(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """When this subscriber's next daily digest falls, or None while none should be sent."""
+    if subscriber.paused or not subscriber.active:
+        return None
+    return next_slot(now, parse_time(subscriber.digest_time), ZoneInfo(subscriber.timezone))
+
+
+def ensure(
+    session: Session, chat_id: int, *, timezone: str, digest_time: str, now: datetime
+) -> Subscriber:
+    """Return the chat's subscriber, creating it with the defaults; a chat that writes is live."""
+    subscriber = find(session, chat_id)
+    if subscriber is None:
+        subscriber = Subscriber(
+            chat_id=chat_id,
+            timezone=timezone,
+            digest_time=digest_time,
+            paused=False,
+            active=True,
+            created_at=now,
+            updated_at=now,
+        )
+        subscriber.next_due_at = next_due(subscriber, now)
+        session.add(subscriber)
+        session.flush()
+    elif not subscriber.active:
+        subscriber.active = True
+        subscriber.next_due_at = next_due(subscriber, now)
+        subscriber.updated_at = now
+    return subscriber
+
+
+def set_schedule(
+    session: Session,
+    subscriber: Subscriber,
+    now: datetime,
+    *,
+    timezone: str | None = None,
+    digest_time: str | None = None,
+    paused: bool | None = None,
+) -> None:
+    """Change when digests come (or whether they do) and reschedule from `now`."""
+    if timezone is not None:
+        subscriber.timezone = timezone
+    if digest_time is not None:
+        subscriber.digest_time = digest_time
+    if paused is not None:
+        subscriber.paused = paused
+    subscriber.next_due_at = next_due(subscriber, now)
+    subscriber.updated_at = now
+
+
+def interests(session: Session, subscriber_ids: Collection[int]) -> dict[int, Interests]:
+    """Return each subscriber's topics and words."""
+    topics: dict[int, list[str]] = {i: [] for i in subscriber_ids}
+    words: dict[int, list[str]] = {i: [] for i in subscriber_ids}
+    for chunk in _chunks(subscriber_ids):
+        for sub_id, topic in session.execute(
+            select(Subscription.subscriber_id, Subscription.topic).where(
+                Subscription.subscriber_id.in_(chunk)
+            )
+        ):
+            topics[sub_id].append(topic)
+        for sub_id, phrase in session.execute(
+            select(FollowedWords.subscriber_id, FollowedWords.words).where(
+                FollowedWords.subscriber_id.in_(chunk)
+            )
+        ):
+            words[sub_id].append(phrase)
+    return {i: Interests(tuple(sorted(topics[i])), tuple(sorted(words[i]))) for i in topics}
+
+
+def subscribe(session: Session, subscriber: Subscriber, topic: str) -> bool:
+    """Add a topic; say whether it was new."""
+    if session.get(Subscription, (subscriber.id, topic)) is not None:
+        return False
+    session.add(Subscription(subscriber_id=subscriber.id, topic=topic))
+    session.flush()
+    return True
+
+
+def unsubscribe(session: Session, subscriber: Subscriber, topic: str) -> bool:
+    """Drop a topic; say whether it was there."""
+    result = session.execute(
+        delete(Subscription).where(
+            Subscription.subscriber_id == subscriber.id, Subscription.topic == topic
+        )
+    )
+    return bool(cast(CursorResult[Any], result).rowcount)
+
+
+def follow(session: Session, subscriber: Subscriber, words: str) -> bool:
+    """Follow words; say whether they were new."""
+    if session.get(FollowedWords, (subscriber.id, words)) is not None:
+        return False
+    session.add(FollowedWords(subscriber_id=subscriber.id, words=words))
+    session.flush()
+    return True
+
+
+def unfollow(session: Session, subscriber: Subscriber, words: str | None = None) -> int:
+    """Stop following these words (every followed phrase when None); count what was dropped."""
+    query = delete(FollowedWords).where(FollowedWords.subscriber_id == subscriber.id)
+    if words is not None:
+        query = query.where(FollowedWords.words == words)
+    return int(cast(CursorResult[Any], session.execute(query)).rowcount)
+
+
+def forget(session: Session, chat_id: int) -> bool:
+    """Delete everything stored about a chat; say whether there was anything."""
+    subscriber = find(session, chat_id)
+    if subscriber is None:
+        return False
+    for table in (SentStory, DigestDelivery, FollowedWords, Subscription):
+        session.execute(delete(table).where(table.subscriber_id == subscriber.id))
+    session.execute(delete(Subscriber).where(Subscriber.id == subscriber.id))
+    return True
+
+
+def deactivate(session: Session, chat_id: int, now: datetime) -> None:
+    """Stop sending to a chat Telegram says we cannot reach (until it writes to us again)."""
+    session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == chat_id)
+        .values(active=False, next_due_at=None, updated_at=now)
+    )
+
+
+def move_chat(session: Session, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
+    """Follow a group that became a supergroup to its new chat id."""
+    if find(session, new_chat_id) is not None:
+        forget(session, old_chat_id)
+        return
+    session.execute(
+        update(Subscriber)
+        .where(Subscriber.chat_id == old_chat_id)
+        .values(chat_id=new_chat_id, updated_at=now)
+    )
+
+
+def due(session: Session, now: datetime, *, limit: int) -> Sequence[Subscriber]:
+    """Return live, unpaused subscribers whose daily slot has come, the longest-waiting first."""
+    return session.scalars(
+        select(Subscriber)
+        .where(
+            Subscriber.next_due_at <= now,
+            Subscriber.active.is_(True),
+            Subscriber.paused.is_(False),
+        )
+        .order_by(Subscriber.next_due_at, Subscriber.id)
+        .limit(limit)
+    ).all()
+
+
+def claim(
+    session: Session, subscriber: Subscriber, decision: SlotDecision, now: datetime
+) -> DigestDelivery | None:
+    """Move the subscriber to its next slot and, if this slot is to be sent, record the claim.
+
+    The move is a compare-and-set on `next_due_at`, so of two workers that read the same due
+    subscriber only one wins; the (subscriber, local_date) unique key is the backstop that
+    keeps a day to one digest even when the schedule changed during the day.
+    """
+    moved = session.execute(
+        update(Subscriber)
+        .where(Subscriber.id == subscriber.id, Subscriber.next_due_at == subscriber.next_due_at)
+        .values(next_due_at=decision.next_due, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], moved).rowcount != 1 or not decision.send:
+        return None
+    taken = session.scalar(
+        select(DigestDelivery.id).where(
+            DigestDelivery.subscriber_id == subscriber.id,
+            DigestDelivery.local_date == decision.local_date,
+        )
+    )
+    if taken is not None:
+        return None
+    delivery = DigestDelivery(
+        subscriber_id=subscriber.id,
+        local_date=decision.local_date,
+        slot_at=decision.slot,
+        status=CLAIMED,
+        claimed_at=now,
+        messages=0,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery
+
+
+def finish(
+    session: Session,
+    delivery_id: int,
+    *,
+    status: str,
+    messages: int,
+    story_ids: Collection[int],
+    now: datetime,
+) -> None:
+    """Record how a claimed digest went and which stories it carried."""
+    delivery = session.get(DigestDelivery, delivery_id)
+    if delivery is None:  # the chat was forgotten while its digest was on its way
+        return
+    delivery.status = status
+    delivery.messages = messages
+    delivery.finished_at = now
+    known = sent_story_ids(session, [delivery.subscriber_id]).get(delivery.subscriber_id, set())
+    session.add_all(
+        SentStory(subscriber_id=delivery.subscriber_id, story_id=story_id, sent_at=now)
+        for story_id in sorted(set(story_ids) - known)
+    )
+
+
+def sent_story_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, set[int]]:
+    """Return the stories each subscriber has already had in a daily digest."""
+    found: dict[int, set[int]] = {}
+    for chunk in _chunks(subscriber_ids):
+        for sub_id, story_id in session.execute(
+            select(SentStory.subscriber_id, SentStory.story_id).where(
+                SentStory.subscriber_id.in_(chunk)
+            )
+        ):
+            found.setdefault(sub_id, set()).add(story_id)
+    return found
+
+
+def deliveries(session: Session, subscriber_id: int) -> Sequence[DigestDelivery]:
+    """Return a subscriber's daily digests, oldest first."""
+    return session.scalars(
+        select(DigestDelivery)
+        .where(DigestDelivery.subscriber_id == subscriber_id)
+        .order_by(DigestDelivery.local_date)
+    ).all()
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Figures for the admins' /stats."""
+
+    subscribers: int
+    active: int
+    paused: int
+    subscriptions: int
+    followed: int
+    digests_sent: int
+    digests_since: dict[str, int]
+
+
+def counts(session: Session, since: datetime) -> Counts:
+    """Count subscribers and the daily digests claimed since `since`, by status."""
+
+    def count(query: Any) -> int:
+        return int(session.scalar(query) or 0)
+
+    by_status = {
+        status: int(n)
+        for status, n in session.execute(
+            select(DigestDelivery.status, func.count())
+            .where(DigestDelivery.claimed_at >= since)
+            .group_by(DigestDelivery.status)
+        )
+    }
+    return Counts(
+        subscribers=count(select(func.count()).select_from(Subscriber)),
+        active=count(select(func.count()).where(Subscriber.active.is_(True))),
+        paused=count(select(func.count()).where(Subscriber.paused.is_(True))),
+        subscriptions=count(select(func.count()).select_from(Subscription)),
+        followed=count(select(func.count()).select_from(FollowedWords)),
+        digests_sent=count(
+            select(func.count()).select_from(DigestDelivery).where(DigestDelivery.status == SENT)
+        ),
+        digests_since=by_status,
+    )
+
+
+def local_dates(session: Session, subscriber_id: int) -> list[date]:
+    """Return the local days a subscriber's daily digest was claimed for."""
+    return [d.local_date for d in deliveries(session, subscriber_id)]
