@@ -33,7 +33,8 @@ from bot.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-PARALLEL_FROM_FILES = 16
+PARALLEL_FROM_FILES = 64  # below this, starting worker processes costs more than it saves
+STORE_BATCH_FILES = 100
 STORED_TOPIC_QUOTES = 5
 
 
@@ -47,8 +48,16 @@ class IngestReport:
     articles_added: int = 0
     articles_updated: int = 0
     articles_unchanged: int = 0
-    stories_created: int = 0
-    stories_updated: int = 0
+    created_ids: set[int] = field(default_factory=set, repr=False)
+    touched_ids: set[int] = field(default_factory=set, repr=False)
+
+    @property
+    def stories_created(self) -> int:
+        return len(self.created_ids)
+
+    @property
+    def stories_updated(self) -> int:
+        return len(self.touched_ids - self.created_ids)
 
     def summary(self) -> str:
         """Say in one line what happened."""
@@ -91,7 +100,17 @@ class Ingestor:
             for path, row in known.items()
             if row.error and path not in changed
         )
-        outcomes = self._analyze_files(changed, hashes, progress)
+        batch: list[FileOutcome] = []
+        for outcome in self._analyze_files(changed, hashes, progress):
+            batch.append(outcome)
+            if len(batch) == STORE_BATCH_FILES:
+                self._store_files(batch, report)
+                batch = []
+        self._store_files(batch, report)
+        return report
+
+    def _store_files(self, outcomes: Sequence[FileOutcome], report: IngestReport) -> None:
+        """Store a batch in one transaction, so a pass that stops keeps what it finished."""
         analyzed: list[AnalyzedArticle] = []
         with self.database.transaction() as session:
             for outcome in outcomes:
@@ -101,7 +120,6 @@ class Ingestor:
                     report.errors.append(outcome.error)
                 analyzed.extend(outcome.articles)
             self._store(session, analyzed, report)
-        return report
 
     def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
         """Ingest articles that came from elsewhere than files (feeds)."""
@@ -180,8 +198,8 @@ class Ingestor:
             record.story_id = copies[item.fingerprint] = story_id
             touched.add(story_id)
         session.flush()
-        report.stories_created += len(created)
-        report.stories_updated += len(touched - created)
+        report.created_ids |= created
+        report.touched_ids |= touched
         for story_id in sorted(touched):
             self._compose(session, story_id, index, now)
 
