@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint
+# The suite runs twice: on embedded SQLite, then on PostgreSQL (each test in a schema of its
+# own). `make test TEST_DATABASE_URL=` skips the PostgreSQL pass on a machine without one.
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test bench
 
 $(BIN)/newsbrief: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,13 +16,14 @@ $(BIN)/newsbrief: pyproject.toml
 	touch $@
 
 run: $(BIN)/newsbrief
-	$(BIN)/newsbrief demo
+	$(BIN)/newsbrief run
 
 test: $(BIN)/newsbrief
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+	$(if $(TEST_DATABASE_URL),NEWSBRIEF_TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -q)
 
 bench: $(BIN)/newsbrief
 	$(BIN)/python -m bench

@@ -20,3 +20,12 @@ def botapi() -> Iterator[BotApiStandIn]:
     with BotApiStandIn() as standin:
         yield standin
     assert not standin.server_errors, standin.server_errors[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    """Leave the database server as it was: drop the schemas the run created."""
+    yield
+    from factories import drop_created_schemas
+
+    drop_created_schemas()

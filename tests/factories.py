@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+import psycopg
 
 from bot.services import Services, build_services, bundled_samples
 from config.settings import load_settings
@@ -22,9 +27,41 @@ def sample_folder(tmp_path: Path) -> Path:
     return folder
 
 
+SERVER_URL_VARIABLE = "NEWSBRIEF_TEST_DATABASE_URL"
+created_schemas: list[str] = []
+
+
+def store_url(tmp_path: Path) -> str:
+    """Give a test its own empty store: an SQLite file, or a fresh schema on a database server.
+
+    Set NEWSBRIEF_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) to run
+    the suite against PostgreSQL; `make test` does both.
+    """
+    server = os.environ.get(SERVER_URL_VARIABLE)
+    if not server:
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    schema = f"nb_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    created_schemas.append(schema)
+    separator = "&" if "?" in server else "?"
+    return f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+
+
+def drop_created_schemas() -> None:
+    """Remove the schemas this test run made on the database server."""
+    server = os.environ.get(SERVER_URL_VARIABLE)
+    if not server or not created_schemas:
+        return
+    with psycopg.connect(server.replace("postgresql+psycopg://", "postgresql://")) as connection:
+        for schema in created_schemas:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    created_schemas.clear()
+
+
 def make_services(tmp_path: Path, **overrides: Any) -> Services:
-    """Build the real services over an SQLite file in the test's folder."""
-    overrides.setdefault("database_url", f"sqlite:///{tmp_path / 'store.db'}")
+    """Build the real services over a store of the test's own."""
+    overrides.setdefault("database_url", store_url(tmp_path))
     overrides.setdefault("data_dir", tmp_path / "data")
     overrides.setdefault("ingest_workers", 1)
     return build_services(load_settings(**overrides))
