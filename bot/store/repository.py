@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
@@ -10,44 +10,46 @@ from sqlalchemy.orm import Session
 
 from bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
 
+IN_LIST_LIMIT = 500  # keep IN (...) lists well under every engine's parameter limit
+
+
+def _chunks(values: Collection[str]) -> Iterator[list[str]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), IN_LIST_LIMIT):
+        yield ordered[start : start + IN_LIST_LIMIT]
+
 
 def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFile]:
     """Return what the store remembers of these files."""
-    found: dict[str, SourceFile] = {}
-    chunk = list(paths)
-    for start in range(0, len(chunk), 500):
-        rows = session.scalars(
-            select(SourceFile).where(SourceFile.path.in_(chunk[start : start + 500]))
-        )
-        found.update({row.path: row for row in rows})
-    return found
+    return {
+        row.path: row
+        for chunk in _chunks(paths)
+        for row in session.scalars(select(SourceFile).where(SourceFile.path.in_(chunk)))
+    }
 
 
 def articles_by_key(session: Session, keys: Collection[str]) -> dict[str, ArticleRecord]:
     """Return the stored articles with these keys."""
-    found: dict[str, ArticleRecord] = {}
-    chunk = list(keys)
-    for start in range(0, len(chunk), 500):
-        rows = session.scalars(
-            select(ArticleRecord).where(ArticleRecord.key.in_(chunk[start : start + 500]))
-        )
-        found.update({row.key: row for row in rows})
-    return found
+    return {
+        row.key: row
+        for chunk in _chunks(keys)
+        for row in session.scalars(select(ArticleRecord).where(ArticleRecord.key.in_(chunk)))
+    }
 
 
 def stories_of_fingerprints(session: Session, fingerprints: Collection[str]) -> dict[str, int]:
     """Find the stories that copies of these exact texts already belong to."""
-    found: dict[str, int] = {}
-    chunk = list(fingerprints)
-    for start in range(0, len(chunk), 500):
-        rows = session.execute(
-            select(ArticleRecord.fingerprint, ArticleRecord.story_id).where(
-                ArticleRecord.fingerprint.in_(chunk[start : start + 500]),
-                ArticleRecord.story_id.is_not(None),
-            )
+    query = select(ArticleRecord.fingerprint, ArticleRecord.story_id).where(
+        ArticleRecord.story_id.is_not(None)
+    )
+    return {
+        fingerprint: story_id
+        for chunk in _chunks(fingerprints)
+        for fingerprint, story_id in session.execute(
+            query.where(ArticleRecord.fingerprint.in_(chunk))
         )
-        found.update({fp: story_id for fp, story_id in rows if story_id is not None})
-    return found
+        if story_id is not None
+    }
 
 
 def stories_between(session: Session, start: datetime, end: datetime) -> Sequence[Story]:
