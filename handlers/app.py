@@ -1,0 +1,174 @@
+"""The composition root: settings and services in, a ready python-telegram-bot Application out.
+
+Everything is wired here and nowhere else: the Bot API address, HTML defaults, the services in
+`bot_data`, the handlers each module lists, the command menu, the daily-brief job and the
+token-safe logging. Nothing happens at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationBuilder,
+    Defaults,
+    TypeHandler,
+)
+from telegram.request import BaseRequest
+
+from bot.errors import SettingsError
+from bot.services import Services
+from config.settings import Settings
+from handlers import admin, commands, subscriptions
+from handlers.abuse import CommandLimiter
+from handlers.daily import DailyDigests, schedule
+from handlers.delivery import Deliverer, DeliverySettings
+from handlers.errors import on_error
+from handlers.guard import rate_limit
+from handlers.logs import protect_secret
+from handlers.registry import Command, check_unique, command_handlers, menu
+from handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
+
+log = logging.getLogger(__name__)
+
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+GUARD_GROUP = -1
+
+
+def api_url(base: str, kind: str = "bot") -> str:
+    """PTB appends the token to its base URL: https://api.telegram.org -> .../bot<token>."""
+    base = base.rstrip("/")
+    if "{token}" in base:
+        return base
+    return f"{base}/{'file/' if kind == 'file' else ''}bot"
+
+
+def all_commands(services: Services) -> list[Command]:
+    """Every command: the bot's own, then the admins', then one per configured topic."""
+    found = [
+        *subscriptions.COMMANDS[:1],
+        *commands.COMMANDS[:1],
+        *subscriptions.COMMANDS[1:],
+        *commands.COMMANDS[1:],
+        *admin.COMMANDS,
+        *commands.topic_commands(services.topics),
+    ]
+    try:
+        check_unique(found)
+    except ValueError as error:
+        raise SettingsError(f"topics file: {error} (a topic may not reuse a bot command)") from None
+    return found
+
+
+def build_application(
+    settings: Settings,
+    services: Services,
+    *,
+    clock: Clock = utc_now,
+    delivery: DeliverySettings | None = None,
+    limiter: CommandLimiter | None = None,
+    requests: tuple[BaseRequest, BaseRequest] | None = None,
+    daily: bool = True,
+) -> BotApp:
+    """Wire the bot: the services go into `bot_data` and are closed when the bot shuts down."""
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    telegram = settings.telegram
+    if telegram.token is None:
+        raise SettingsError("telegram.token: set TELEGRAM_BOT_TOKEN to run the bot")
+    token = telegram.token.get_secret_value()
+    protect_secret(token)
+    found = all_commands(services)
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(api_url(telegram.api_base_url))
+        .base_file_url(api_url(telegram.api_base_url, "file"))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=ZoneInfo(telegram.default_timezone),
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if requests is not None:
+        builder = builder.request(requests[0]).get_updates_request(requests[1])
+    app: BotApp = builder.build()
+    runtime = Runtime(
+        settings=settings,
+        services=services,
+        deliverer=Deliverer(
+            app.bot, delivery or DeliverySettings(messages_per_second=telegram.messages_per_second)
+        ),
+        limiter=limiter or CommandLimiter(),
+        clock=clock,
+    )
+    runtime.daily = DailyDigests(runtime)
+    app.bot_data[RUNTIME] = runtime
+    app.add_handler(TypeHandler(Update, rate_limit), group=GUARD_GROUP)
+    app.add_handlers(command_handlers(found, telegram.admin_ids))
+    app.add_handlers(subscriptions.other_handlers())
+    app.add_handlers(commands.fallbacks())
+    app.add_error_handler(on_error)
+    if daily:
+        if app.job_queue is None:
+            raise SettingsError("the job queue is missing: install python-telegram-bot[job-queue]")
+        schedule(app.job_queue)
+    return app
+
+
+async def _post_init(app: BotApp) -> None:
+    """Publish the command menus: everyone's, and the admins' with their commands."""
+    runtime = runtime_of(app)
+    found = all_commands(runtime.services)
+    await app.bot.set_my_commands(menu(found))
+    for admin_id in sorted(runtime.admin_ids):
+        try:
+            await app.bot.set_my_commands(
+                menu(found, admin=True), scope=BotCommandScopeChat(admin_id)
+            )
+        except TelegramError as error:
+            log.warning("Could not set the admin menu for %s: %s", admin_id, error)
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    """Release the store."""
+    runtime_of(app).services.close()
+
+
+def webhook_options(settings: Settings) -> dict[str, object]:
+    """Where to listen for Telegram's webhook calls, and the secret each must carry."""
+    telegram = settings.telegram
+    if telegram.webhook_url is None:
+        raise SettingsError("telegram.webhook_url is not set")
+    secret = telegram.webhook_secret.get_secret_value() if telegram.webhook_secret else None
+    return {
+        "listen": telegram.webhook_listen,
+        "port": telegram.webhook_port,
+        "url_path": urlsplit(telegram.webhook_url).path.lstrip("/"),
+        "webhook_url": telegram.webhook_url,
+        "secret_token": secret or secrets.token_urlsafe(32),
+    }
+
+
+def run_bot(settings: Settings, services: Services, argv: Sequence[str] = ()) -> None:
+    """Run the bot until interrupted: by webhook when one is configured, else by polling."""
+    app = build_application(settings, services)
+    if settings.telegram.webhook_url:
+        options = webhook_options(settings)
+        protect_secret(str(options["secret_token"]))
+        log.info("Listening for webhook calls on %s:%s", options["listen"], options["port"])
+        app.run_webhook(allowed_updates=UPDATES, **options)  # type: ignore[arg-type]
+    else:
+        log.info("Polling Telegram for updates")
+        app.run_polling(allowed_updates=UPDATES)

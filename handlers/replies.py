@@ -1,0 +1,39 @@
+"""Small helpers every handler uses to read its input and answer."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardMarkup, Update
+
+from handlers import texts
+from handlers.abuse import MAX_ARGUMENT_CHARS
+from handlers.runtime import Context
+
+
+def esc(value: object) -> str:
+    """Escape a value for Telegram HTML."""
+    return html.escape(str(value), quote=False)
+
+
+def chat_id_of(update: Update) -> int:
+    """The chat the update came from."""
+    if update.effective_chat is None:
+        raise ValueError("the update has no chat")
+    return update.effective_chat.id
+
+
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Answer in the chat the update came from (HTML, no link previews: the defaults)."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, reply_markup=markup, do_quote=False)
+
+
+async def argument(update: Update, context: Context) -> str | None:
+    """The command's words as one string; None (after saying so) when they are too long."""
+    text = " ".join(context.args or [])
+    if len(text) > MAX_ARGUMENT_CHARS:
+        await reply(update, texts.TOO_LONG.format(limit=MAX_ARGUMENT_CHARS))
+        return None
+    return text

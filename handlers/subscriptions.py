@@ -1,0 +1,369 @@
+"""Subscription commands and buttons: choose topics and words, when, where, pause, forget."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from bot.errors import UnknownTopic
+from bot.store import subscriptions as subs
+from bot.store.schema import Subscriber
+from bot.subscribers import (
+    find_timezone,
+    format_time,
+    parse_time,
+    parse_toggle,
+    suggest_timezones,
+    toggle_data,
+)
+from bot.topics import Topic, TopicCatalog, keyword_topic
+from handlers import texts
+from handlers.registry import Command
+from handlers.replies import argument, chat_id_of, esc, reply
+from handlers.runtime import Context, runtime_of
+
+MAX_FOLLOWS = 10
+KEYBOARD_COLUMNS = 2
+
+
+def topic_keyboard(catalog: TopicCatalog, chosen: Collection[str]) -> InlineKeyboardMarkup:
+    """A button per topic that toggles it; the chosen ones are ticked."""
+    buttons = [
+        InlineKeyboardButton(
+            (texts.TOGGLE_ON if t.command in chosen else texts.TOGGLE_OFF).format(title=t.title),
+            callback_data=toggle_data(t.command),
+        )
+        for t in catalog
+    ]
+    rows = [buttons[i : i + KEYBOARD_COLUMNS] for i in range(0, len(buttons), KEYBOARD_COLUMNS)]
+    return InlineKeyboardMarkup(rows)
+
+
+def find_topic(catalog: TopicCatalog, name: str) -> Topic | None:
+    """Find a configured topic by command ("/syria", "syria") or title ("Middle East")."""
+    key = " ".join(name.split()).lower()
+    found = catalog.get(key) or catalog.get(key.replace(" ", ""))
+    return found or next((t for t in catalog if t.title.lower() == key), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A subscriber's schedule as shown to them."""
+
+    time: str
+    zone: str
+    paused: bool
+    topics: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, session: Session, subscriber: Subscriber) -> Schedule:
+        chosen = subs.interests(session, [subscriber.id])[subscriber.id]
+        return cls(
+            subscriber.digest_time,
+            subscriber.timezone,
+            subscriber.paused,
+            chosen.topics,
+            chosen.words,
+        )
+
+
+def _chosen(session: Session, subscriber: Subscriber) -> tuple[str, ...]:
+    return subs.interests(session, [subscriber.id])[subscriber.id].topics
+
+
+async def start(update: Update, context: Context) -> None:
+    """Welcome the chat with topic buttons; a deep link (/start syria) subscribes at once."""
+    runtime = runtime_of(context)
+    catalog = runtime.services.topics
+    topic = find_topic(catalog, context.args[0]) if context.args else None
+
+    def work(session: Session, subscriber: Subscriber) -> Schedule:
+        if topic is not None:
+            subs.subscribe(session, subscriber, topic.command)
+        return Schedule.of(session, subscriber)
+
+    schedule = await runtime.for_chat(chat_id_of(update), work)
+    if topic is not None:
+        text = texts.WELCOME_SUBSCRIBED.format(topic=esc(topic.title))
+    else:
+        text = texts.WELCOME.format(time=schedule.time, zone=esc(schedule.zone))
+    await reply(update, text, topic_keyboard(catalog, schedule.topics))
+
+
+async def topics_command(update: Update, context: Context) -> None:
+    """List the topics as toggle buttons."""
+    runtime = runtime_of(context)
+    chat_id = chat_id_of(update)
+
+    def read(session: Session) -> tuple[str, ...]:
+        subscriber = subs.find(session, chat_id)
+        return () if subscriber is None else _chosen(session, subscriber)
+
+    chosen = await runtime.store(read)
+    await reply(update, texts.TOPICS, topic_keyboard(runtime.services.topics, chosen))
+
+
+async def toggle_button(update: Update, context: Context) -> None:
+    """Toggle the pressed topic for the chat the button is in, and tick the keyboard anew."""
+    query = update.callback_query
+    if query is None:
+        return
+    runtime = runtime_of(context)
+    catalog = runtime.services.topics
+    name = parse_toggle(query.data)
+    topic = catalog.get(name) if name else None
+    if topic is None or update.effective_chat is None or query.message is None:
+        await query.answer(texts.BUTTON_STALE)
+        return
+
+    def work(session: Session, subscriber: Subscriber) -> tuple[bool, tuple[str, ...]]:
+        added = subs.subscribe(session, subscriber, topic.command)
+        if not added:
+            subs.unsubscribe(session, subscriber, topic.command)
+        return added, _chosen(session, subscriber)
+
+    added, chosen = await runtime.for_chat(update.effective_chat.id, work)
+    await query.answer((texts.TOGGLED_ON if added else texts.TOGGLED_OFF).format(title=topic.title))
+    await query.edit_message_reply_markup(topic_keyboard(catalog, chosen))
+
+
+async def subscribe_command(update: Update, context: Context) -> None:
+    """Add a topic to the daily brief."""
+    await _change_topic(update, context, add=True)
+
+
+async def unsubscribe_command(update: Update, context: Context) -> None:
+    """Take a topic out of the daily brief."""
+    await _change_topic(update, context, add=False)
+
+
+async def _change_topic(update: Update, context: Context, *, add: bool) -> None:
+    runtime = runtime_of(context)
+    catalog = runtime.services.topics
+    name = await argument(update, context)
+    if name is None:
+        return
+    example = next(iter(catalog)).command
+    if not name:
+        usage = texts.SUBSCRIBE_USAGE if add else texts.UNSUBSCRIBE_USAGE
+        await reply(update, usage.format(example=example))
+        return
+    topic = find_topic(catalog, name)
+    if topic is None:
+        await reply(update, texts.UNKNOWN_TOPIC.format(name=esc(name)))
+        return
+
+    def work(session: Session, subscriber: Subscriber) -> tuple[bool, Schedule]:
+        if add:
+            changed = subs.subscribe(session, subscriber, topic.command)
+        else:
+            changed = subs.unsubscribe(session, subscriber, topic.command)
+        return changed, Schedule.of(session, subscriber)
+
+    changed, schedule = await runtime.for_chat(chat_id_of(update), work)
+    if add:
+        text = texts.SUBSCRIBED if changed else texts.ALREADY_SUBSCRIBED
+    else:
+        text = texts.UNSUBSCRIBED if changed else texts.NOT_SUBSCRIBED
+    await reply(
+        update, text.format(title=esc(topic.title), time=schedule.time, zone=esc(schedule.zone))
+    )
+
+
+async def mytopics_command(update: Update, context: Context) -> None:
+    """Show the chat's topics, words and schedule."""
+    runtime = runtime_of(context)
+    schedule = await runtime.for_chat(chat_id_of(update), Schedule.of)
+    catalog = runtime.services.topics
+    titles = [esc(t.title) for t in (catalog.get(n) for n in schedule.topics) if t is not None]
+    if not titles and not schedule.words:
+        await reply(update, texts.NO_TOPICS_YET)
+        return
+    await reply(
+        update,
+        texts.MY_TOPICS.format(
+            time=schedule.time,
+            zone=esc(schedule.zone),
+            paused=texts.MY_TOPICS_PAUSED if schedule.paused else "",
+            topics=", ".join(titles) or texts.NOTHING_CHOSEN,
+            words=", ".join(esc(w) for w in schedule.words) or texts.NOTHING_CHOSEN,
+        ),
+    )
+
+
+async def settime_command(update: Update, context: Context) -> None:
+    """Set the local time of the daily brief."""
+    runtime = runtime_of(context)
+    text = await argument(update, context)
+    if text is None:
+        return
+    if not text:
+        await reply(update, texts.SETTIME_USAGE)
+        return
+    try:
+        at = format_time(parse_time(text))
+    except ValueError:
+        await reply(update, texts.BAD_TIME.format(text=esc(text[:16])))
+        return
+    now = runtime.clock()
+
+    def work(session: Session, subscriber: Subscriber) -> str:
+        subs.set_schedule(session, subscriber, now, digest_time=at)
+        return subscriber.timezone
+
+    zone = await runtime.for_chat(chat_id_of(update), work)
+    await reply(update, texts.TIME_SET.format(time=at, zone=esc(zone)))
+
+
+async def timezone_command(update: Update, context: Context) -> None:
+    """Set the chat's time zone, suggesting names for a near miss."""
+    runtime = runtime_of(context)
+    text = await argument(update, context)
+    if text is None:
+        return
+    chat_id = chat_id_of(update)
+    if not text:
+        schedule = await runtime.for_chat(chat_id, Schedule.of)
+        await reply(update, texts.TIMEZONE_USAGE.format(zone=esc(schedule.zone)))
+        return
+    zone = find_timezone(text)
+    if zone is None:
+        suggestions = suggest_timezones(text)
+        shown = esc(text[:64])
+        if suggestions:
+            options = ", ".join(texts.SUGGESTION.format(zone=esc(z)) for z in suggestions)
+            await reply(update, texts.TIMEZONE_SUGGEST.format(text=shown, suggestions=options))
+        else:
+            await reply(update, texts.TIMEZONE_UNKNOWN.format(text=shown))
+        return
+    now = runtime.clock()
+
+    def work(session: Session, subscriber: Subscriber) -> str:
+        subs.set_schedule(session, subscriber, now, timezone=zone)
+        return subscriber.digest_time
+
+    at = await runtime.for_chat(chat_id, work)
+    await reply(update, texts.TIMEZONE_SET.format(zone=esc(zone), time=at))
+
+
+async def follow_command(update: Update, context: Context) -> None:
+    """Follow words of the chat's own choosing."""
+    runtime = runtime_of(context)
+    text = await argument(update, context)
+    if text is None:
+        return
+    try:
+        words = keyword_topic(text).title
+    except UnknownTopic:
+        await reply(update, texts.FOLLOW_USAGE)
+        return
+
+    def work(session: Session, subscriber: Subscriber) -> str:
+        followed = subs.interests(session, [subscriber.id])[subscriber.id].words
+        if words in followed:
+            return texts.ALREADY_FOLLOWING
+        if len(followed) >= MAX_FOLLOWS:
+            return texts.TOO_MANY_FOLLOWS
+        subs.follow(session, subscriber, words)
+        return texts.FOLLOWING
+
+    answer = await runtime.for_chat(chat_id_of(update), work)
+    await reply(update, answer.format(words=esc(words), count=MAX_FOLLOWS))
+
+
+async def unfollow_command(update: Update, context: Context) -> None:
+    """Stop following some words, or every word when none are given."""
+    runtime = runtime_of(context)
+    text = await argument(update, context)
+    if text is None:
+        return
+    words: str | None = None
+    if text:
+        try:
+            words = keyword_topic(text).title
+        except UnknownTopic:
+            words = text
+
+    def work(session: Session, subscriber: Subscriber) -> int:
+        return subs.unfollow(session, subscriber, words)
+
+    dropped = await runtime.for_chat(chat_id_of(update), work)
+    if words is None:
+        answer = texts.UNFOLLOWED_ALL if dropped else texts.NOTHING_FOLLOWED
+    else:
+        answer = texts.UNFOLLOWED if dropped else texts.NOT_FOLLOWING
+    await reply(update, answer.format(words=esc(words)))
+
+
+async def pause_command(update: Update, context: Context) -> None:
+    """Pause the daily brief."""
+    runtime = runtime_of(context)
+    now = runtime.clock()
+
+    def work(session: Session, subscriber: Subscriber) -> bool:
+        was_paused = subscriber.paused
+        subs.set_schedule(session, subscriber, now, paused=True)
+        return was_paused
+
+    was_paused = await runtime.for_chat(chat_id_of(update), work)
+    await reply(update, texts.ALREADY_PAUSED if was_paused else texts.PAUSED)
+
+
+async def resume_command(update: Update, context: Context) -> None:
+    """Restart the daily brief."""
+    runtime = runtime_of(context)
+    now = runtime.clock()
+
+    def work(session: Session, subscriber: Subscriber) -> Schedule:
+        subs.set_schedule(session, subscriber, now, paused=False)
+        return Schedule.of(session, subscriber)
+
+    schedule = await runtime.for_chat(chat_id_of(update), work)
+    await reply(update, texts.RESUMED.format(time=schedule.time, zone=esc(schedule.zone)))
+
+
+async def stop_command(update: Update, context: Context) -> None:
+    """Forget everything stored about the chat."""
+    runtime = runtime_of(context)
+    chat_id = chat_id_of(update)
+    forgotten = await runtime.store(lambda session: subs.forget(session, chat_id))
+    await reply(update, texts.STOPPED if forgotten else texts.NOTHING_TO_STOP)
+
+
+async def chat_migrated(update: Update, context: Context) -> None:
+    """Follow a group that became a supergroup."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    runtime = runtime_of(context)
+    old, new, now = message.chat.id, message.migrate_to_chat_id, runtime.clock()
+    await runtime.store(lambda session: subs.move_chat(session, old, new, now))
+
+
+COMMANDS = (
+    Command("start", start, texts.COMMAND_DESCRIPTIONS["start"]),
+    Command("topics", topics_command, texts.COMMAND_DESCRIPTIONS["topics"]),
+    Command("mytopics", mytopics_command, texts.COMMAND_DESCRIPTIONS["mytopics"]),
+    Command("subscribe", subscribe_command, texts.COMMAND_DESCRIPTIONS["subscribe"]),
+    Command("unsubscribe", unsubscribe_command, texts.COMMAND_DESCRIPTIONS["unsubscribe"]),
+    Command("follow", follow_command, texts.COMMAND_DESCRIPTIONS["follow"]),
+    Command("unfollow", unfollow_command, texts.COMMAND_DESCRIPTIONS["unfollow"]),
+    Command("settime", settime_command, texts.COMMAND_DESCRIPTIONS["settime"]),
+    Command("timezone", timezone_command, texts.COMMAND_DESCRIPTIONS["timezone"]),
+    Command("pause", pause_command, texts.COMMAND_DESCRIPTIONS["pause"]),
+    Command("resume", resume_command, texts.COMMAND_DESCRIPTIONS["resume"]),
+    Command("stop", stop_command, texts.COMMAND_DESCRIPTIONS["stop"]),
+)
+
+
+def other_handlers() -> list[BaseHandler[Update, Context, None]]:
+    """The topic buttons and group migrations."""
+    return [
+        CallbackQueryHandler(toggle_button),
+        MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
+    ]

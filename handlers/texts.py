@@ -1,0 +1,132 @@
+"""Every user-facing string the bot sends, in Telegram HTML; values are escaped by the caller."""
+
+from __future__ import annotations
+
+WELCOME = (
+    "<b>Welcome to newsbrief.</b>\n"
+    "Short briefs of the news with the key quotes, on demand or once a day.\n\n"
+    "Tap the topics you want in your daily brief (every day at {time}, {zone}), "
+    "or send /help to see everything I can do."
+)
+WELCOME_SUBSCRIBED = "<b>Welcome to newsbrief.</b>\nYou now get <b>{topic}</b> in your daily brief."
+
+HELP = (
+    "<b>Topics</b>\n"
+    "/topics – every topic, tap to subscribe or unsubscribe\n"
+    "{topic_commands}\n\n"
+    "<b>Your daily brief</b>\n"
+    "/subscribe <i>topic</i>, /unsubscribe <i>topic</i> – choose topics\n"
+    "/mytopics – what you get\n"
+    "/digest – all your topics now\n"
+    "/follow <i>words</i>, /unfollow [<i>words</i>] – follow words of your own\n"
+    "/settime <i>HH:MM</i> – when it comes\n"
+    "/timezone <i>Area/City</i> – your time zone\n"
+    "/pause, /resume – stop and restart the daily brief\n"
+    "/stop – forget everything about you"
+)
+TOPIC_LINE = "/{command} – {title}"
+
+TOPICS = "<b>Topics</b>\nTap one to add it to your daily brief or take it out."
+TOGGLE_ON = "✅ {title}"
+TOGGLE_OFF = "➕ {title}"
+TOGGLED_ON = "{title} added to your daily brief."
+TOGGLED_OFF = "{title} taken out of your daily brief."
+BUTTON_STALE = "That button no longer works. Send /topics for fresh ones."
+
+SUBSCRIBE_USAGE = "Which topic? For example: <code>/subscribe {example}</code>. See /topics."
+UNSUBSCRIBE_USAGE = "Which topic? For example: <code>/unsubscribe {example}</code>."
+UNKNOWN_TOPIC = (
+    "There is no topic called <b>{name}</b>. See /topics, or follow words of your own with "
+    "<code>/follow {name}</code>."
+)
+SUBSCRIBED = "<b>{title}</b> is now in your daily brief (every day at {time}, {zone})."
+ALREADY_SUBSCRIBED = "<b>{title}</b> is already in your daily brief."
+UNSUBSCRIBED = "<b>{title}</b> is no longer in your daily brief."
+NOT_SUBSCRIBED = "<b>{title}</b> was not in your daily brief."
+
+MY_TOPICS = (
+    "<b>Your daily brief</b> – every day at {time}, {zone}{paused}\n"
+    "Topics: {topics}\n"
+    "Words you follow: {words}"
+)
+MY_TOPICS_PAUSED = " (paused: /resume to restart it)"
+NOTHING_CHOSEN = "none yet"
+NO_TOPICS_YET = "You have no topics yet. Send /topics to choose some, or /follow words."
+
+SETTIME_USAGE = "Send the time as HH:MM, for example <code>/settime 07:30</code>."
+TIME_SET = "Your daily brief now comes every day at {time}, {zone}."
+BAD_TIME = "I could not read <b>{text}</b> as a time. Use HH:MM, for example 07:30."
+
+TIMEZONE_USAGE = (
+    "Your time zone is <b>{zone}</b>. To change it send its name, "
+    "for example <code>/timezone Europe/Berlin</code>."
+)
+TIMEZONE_SET = "Your time zone is now <b>{zone}</b>: your daily brief comes at {time} there."
+TIMEZONE_UNKNOWN = "I do not know the time zone <b>{text}</b>."
+TIMEZONE_SUGGEST = "I do not know the time zone <b>{text}</b>. Did you mean {suggestions}?"
+SUGGESTION = "<code>{zone}</code>"
+
+FOLLOW_USAGE = (
+    "Which words? For example <code>/follow solar power</code>; separate alternatives with commas."
+)
+FOLLOWING = "You now follow <b>{words}</b>: stories that mention them come in your daily brief."
+ALREADY_FOLLOWING = "You already follow <b>{words}</b>."
+TOO_MANY_FOLLOWS = "You follow {count} sets of words already; /unfollow some first."
+UNFOLLOWED = "You no longer follow <b>{words}</b>."
+UNFOLLOWED_ALL = "You no longer follow any words."
+NOT_FOLLOWING = "You do not follow <b>{words}</b>."
+NOTHING_FOLLOWED = "You do not follow any words."
+
+PAUSED = "Your daily brief is paused. Send /resume to restart it."
+ALREADY_PAUSED = "Your daily brief is already paused."
+RESUMED = "Your daily brief is back: next at {time}, {zone}."
+STOPPED = "Done: I have forgotten everything about you. Send /start to begin again."
+NOTHING_TO_STOP = "I had nothing stored about you."
+
+DAILY_HEADER = "<b>Your daily brief</b> – {date}"
+DIGEST_NOTHING = "Nothing new for your topics right now."
+
+UNKNOWN_COMMAND = "I do not know that command. Send /help to see what I can do."
+FREE_TEXT = (
+    "I answer commands. Send /topics to choose topics, "
+    "<code>/follow {words}</code> to follow these words, or /help for everything."
+)
+TOO_LONG = "That is too long for me: keep it under {limit} characters."
+SLOW_DOWN = "You are sending commands faster than I can answer. Wait a few seconds, please."
+SORRY = "Something went wrong on my side. Please try again in a minute."
+
+FEEDS = "<b>Feeds</b>\n{feeds}\n\n<b>Article folder</b>\n{folder}\n\n<b>Last ingest</b>\n{last}"
+NO_FEEDS = "no feeds configured"
+NEVER_INGESTED = "none since the bot started"
+REFRESHING = "Reading the articles and feeds now…"
+REFRESH_BUSY = "An ingest is already running."
+REFRESHED = "<b>Ingest done</b>\n{report}"
+STATS = (
+    "<b>Stats</b>\n"
+    "Subscribers: {subscribers} ({active} reachable, {paused} paused)\n"
+    "Topic subscriptions: {subscriptions}; followed word sets: {followed}\n"
+    "Daily briefs sent in all: {digests_sent}\n"
+    "Daily briefs in the last 24 hours: {recent}\n"
+    "Articles stored: {articles}"
+)
+
+COMMAND_DESCRIPTIONS = {
+    "start": "Welcome, and choose topics",
+    "help": "What I can do",
+    "topics": "Every topic, tap to subscribe",
+    "mytopics": "Your topics and schedule",
+    "digest": "All your topics now",
+    "subscribe": "Add a topic to your daily brief",
+    "unsubscribe": "Take a topic out of your daily brief",
+    "follow": "Follow words of your own",
+    "unfollow": "Stop following words",
+    "settime": "When your daily brief comes (HH:MM)",
+    "timezone": "Your time zone (Area/City)",
+    "pause": "Pause the daily brief",
+    "resume": "Restart the daily brief",
+    "stop": "Forget everything about me",
+    "feeds": "Feeds and the last ingest (admin)",
+    "refresh": "Ingest now (admin)",
+    "stats": "Subscribers and deliveries (admin)",
+}
+TOPIC_DESCRIPTION = "Latest on {title}"

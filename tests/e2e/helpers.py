@@ -1,0 +1,117 @@
+"""Helpers for end-to-end tests: a fake clock, the app built and run as in production, a chat."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from botapi import BotApiStandIn, SentMessage
+from factories import make_services, sample_folder
+
+from bot.services import Services
+from handlers.abuse import CommandLimiter
+from handlers.app import UPDATES, build_application
+from handlers.delivery import DeliverySettings
+from handlers.runtime import BotApp
+
+USER = 4242
+ADMIN = 900
+START = datetime(2025, 3, 29, 12, tzinfo=UTC)
+FAST = DeliverySettings(messages_per_second=1000, chat_messages_per_second=1000, max_attempts=3)
+
+
+@dataclass
+class FakeClock:
+    """The bot's wall clock, moved by the test."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def settings_for(botapi: BotApiStandIn, tmp_path: Path, **telegram: Any) -> dict[str, Any]:
+    """Settings overrides that point the bot at the stand-in and a store in `tmp_path`."""
+    return {
+        "articles_dir": sample_folder(tmp_path),
+        "telegram": {
+            "token": botapi.token,
+            "api_base_url": f"http://127.0.0.1:{botapi.port}",
+            "admin_ids": [ADMIN],
+            **telegram,
+        },
+    }
+
+
+def open_services(botapi: BotApiStandIn, tmp_path: Path, **telegram: Any) -> Services:
+    """Build services on the test's store with the sample articles ingested."""
+    services = make_services(tmp_path, **settings_for(botapi, tmp_path, **telegram))
+    services.ingestor.ingest_folder(services.articles_dir)
+    return services
+
+
+def make_app(
+    botapi: BotApiStandIn,
+    tmp_path: Path,
+    clock: FakeClock,
+    *,
+    delivery: DeliverySettings = FAST,
+    limiter: CommandLimiter | None = None,
+    daily: bool = False,
+    **telegram: Any,
+) -> BotApp:
+    """Build the real application on fresh services (they close when the app shuts down)."""
+    services = open_services(botapi, tmp_path, **telegram)
+    return build_application(
+        services.settings,
+        services,
+        clock=clock,
+        delivery=delivery,
+        limiter=limiter or CommandLimiter(rate=100, burst=100),
+        daily=daily,
+    )
+
+
+@asynccontextmanager
+async def running(app: BotApp) -> AsyncIterator[BotApp]:
+    """Run the app as `run_polling` does (post_init, polling, post_shutdown), in this loop."""
+    async with app:
+        assert app.post_init is not None and app.updater is not None
+        await app.post_init(app)
+        await app.start()
+        await app.updater.start_polling(timeout=timedelta(seconds=1), allowed_updates=UPDATES)
+        try:
+            yield app
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+    assert app.post_shutdown is not None
+    await app.post_shutdown(app)
+
+
+class Chat:
+    """A user talking to the bot through the stand-in."""
+
+    def __init__(self, botapi: BotApiStandIn, user: int = USER, chat_id: int | None = None):
+        self.botapi = botapi
+        self.user = user
+        self.chat_id = user if chat_id is None else chat_id
+
+    async def say(self, text: str, replies: int = 1, timeout: float = 5.0) -> list[SentMessage]:
+        """Send `text` and wait for exactly this many new messages in the chat."""
+        before = len(self.botapi.messages_for(self.chat_id))
+        self.botapi.send_user_message(
+            self.user, text, chat_id=None if self.chat_id == self.user else self.chat_id
+        )
+        found = await self.botapi.wait_for_messages(self.chat_id, before + replies, timeout)
+        return found[before:]
+
+    async def ask(self, text: str) -> str:
+        """Send `text` and return the visible text of the one reply."""
+        [answer] = await self.say(text)
+        return answer.visible_text
