@@ -1,0 +1,224 @@
+"""Daily briefs end to end: DST, exactly once across restarts, grace, Telegram's refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from botapi import BotApiStandIn
+
+from bot.store import subscriptions as subs
+from e2e.helpers import USER, Chat, FakeClock, make_app, running
+from handlers.daily import JOB_NAME, DailyDigests, DailyReport
+from handlers.runtime import BotApp, Runtime, runtime_of
+
+SUPERGROUP = -1001234567890
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+async def run_daily(runtime: Runtime) -> DailyReport:
+    daily = runtime.daily
+    assert isinstance(daily, DailyDigests)
+    report = await daily.run()
+    assert report is not None
+    return report
+
+
+def stored(runtime: Runtime, chat_id: int = USER) -> tuple[bool, list[date], str | None]:
+    """(active, claimed local dates, last status) of a chat's subscriber."""
+    with runtime.services.database.transaction() as session:
+        subscriber = subs.find(session, chat_id)
+        assert subscriber is not None
+        rows = subs.deliveries(session, subscriber.id)
+        return subscriber.active, [r.local_date for r in rows], rows[-1].status if rows else None
+
+
+async def subscribe_in_berlin(chat: Chat, at: str = "08:00") -> None:
+    await chat.say("/subscribe syria")
+    await chat.say("/timezone Europe/Berlin")
+    await chat.say(f"/settime {at}")
+
+
+async def test_the_brief_comes_at_local_time_across_spring_forward(
+    chat: Chat, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
+) -> None:
+    await subscribe_in_berlin(chat)
+    clock.now = utc(2025, 3, 30, 5, 59, 30)  # 07:59:30 CEST, the first day of summer time
+    assert (await run_daily(runtime)).claimed == 0
+    clock.now = utc(2025, 3, 30, 6, 0, 30)
+    report = await run_daily(runtime)
+    assert (report.claimed, report.sent, report.messages) == (1, 1, 1)
+    brief = unlimited.messages_for(USER)[-1]
+    assert brief.visible_text.startswith("Your daily brief – Sunday 30 March\n\nSyria\n")
+    assert brief.link_preview_disabled
+    assert stored(runtime) == (True, [date(2025, 3, 30)], subs.SENT)
+
+
+async def test_the_brief_comes_at_local_time_across_fall_back(
+    chat: Chat, runtime: Runtime, clock: FakeClock
+) -> None:
+    await subscribe_in_berlin(chat)
+    clock.now = utc(2025, 10, 26, 6, 0, 30)  # 07:00:30 CET: winter time began at 03:00 CEST
+    report = await run_daily(runtime)
+    assert (report.claimed, report.too_late) == (0, 1)  # yesterday's slot, long gone
+    clock.now = utc(2025, 10, 26, 7, 0, 30)
+    assert (await run_daily(runtime)).sent == 1
+    assert stored(runtime)[1] == [date(2025, 10, 26)]
+
+
+async def test_a_repeated_wall_time_sends_once_and_a_skipped_one_after_the_gap(
+    chat: Chat, runtime: Runtime, clock: FakeClock
+) -> None:
+    await subscribe_in_berlin(chat, at="02:30")
+    clock.now = utc(2025, 3, 30, 1, 30, 30)  # 03:30 CEST: 02:30 did not exist that night
+    assert (await run_daily(runtime)).claimed == 1
+    clock.now = utc(2025, 10, 26, 0, 30, 30)  # 02:30 CEST, the first 02:30
+    await run_daily(runtime)
+    clock.now = utc(2025, 10, 26, 1, 30, 30)  # 02:30 CET, the second 02:30
+    assert (await run_daily(runtime)).claimed == 0
+    assert stored(runtime)[1] == [date(2025, 3, 30), date(2025, 10, 26)]
+
+
+async def test_one_brief_a_day_across_a_restart(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock)) as first:
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = utc(2025, 3, 30, 8, 0, 20)
+        assert (await run_daily(runtime_of(first))).sent == 1
+    sent = len(unlimited.messages_for(USER))
+    async with running(make_app(unlimited, tmp_path, clock)) as second:
+        clock.now = utc(2025, 3, 30, 8, 1, 20)
+        assert (await run_daily(runtime_of(second))).claimed == 0
+        clock.now = utc(2025, 3, 30, 13, 0)
+        assert (await run_daily(runtime_of(second))).claimed == 0
+        assert stored(runtime_of(second))[1] == [date(2025, 3, 30)]
+    assert len(unlimited.messages_for(USER)) == sent
+
+
+async def test_a_crash_after_the_claim_never_sends_twice(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock)) as first:
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = utc(2025, 3, 30, 8, 0, 20)
+        daily = runtime_of(first).daily
+        assert isinstance(daily, DailyDigests)
+        seen, claimed = await daily._claim_batch(clock.now, DailyReport())
+        assert (seen, len(claimed)) == (1, 1)  # ...and the process dies before sending
+    async with running(make_app(unlimited, tmp_path, clock)) as second:
+        clock.now = utc(2025, 3, 30, 8, 1, 20)
+        assert (await run_daily(runtime_of(second))).claimed == 0
+        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.CLAIMED)
+    assert len(unlimited.messages_for(USER)) == 1  # the /subscribe answer only
+
+
+async def test_a_slot_missed_while_down_is_sent_within_the_grace_window(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock)):
+        await Chat(unlimited).say("/subscribe syria")
+        await Chat(unlimited, USER + 1).say("/subscribe syria")
+    clock.now = utc(2025, 3, 30, 13, 59)  # back up 5 h 59 min after the 08:00 slot
+    async with running(make_app(unlimited, tmp_path, clock)) as app:
+        report = await run_daily(runtime_of(app))
+        assert (report.sent, report.too_late) == (2, 0)
+    clock.now = utc(2025, 3, 31, 14, 1)  # next day: down through the slot and 6 h beyond
+    async with running(make_app(unlimited, tmp_path, clock)) as app:
+        report = await run_daily(runtime_of(app))
+        assert (report.claimed, report.too_late) == (0, 2)
+        assert stored(runtime_of(app))[1] == [date(2025, 3, 30)]
+
+
+async def test_a_brief_carries_only_stories_not_sent_before(
+    chat: Chat, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
+) -> None:
+    await chat.say("/subscribe syria")
+    clock.now = utc(2025, 3, 30, 8, 0, 30)
+    assert (await run_daily(runtime)).sent == 1
+    sent = len(unlimited.messages_for(USER))
+    clock.now = utc(2025, 3, 31, 8, 0, 30)
+    report = await run_daily(runtime)
+    assert (report.claimed, report.empty, report.sent) == (1, 1, 0)
+    assert len(unlimited.messages_for(USER)) == sent
+    [digest] = await chat.say("/syria")  # asking still shows the latest
+    assert digest.visible_text.startswith("Syria\n")
+
+
+async def test_paused_subscribers_get_no_brief(
+    chat: Chat, runtime: Runtime, clock: FakeClock
+) -> None:
+    await chat.say("/subscribe syria")
+    await chat.say("/pause")
+    clock.now = utc(2025, 3, 30, 8, 0, 30)
+    assert (await run_daily(runtime)).claimed == 0
+    await chat.say("/resume")
+    clock.now = utc(2025, 3, 31, 8, 0, 30)
+    assert (await run_daily(runtime)).sent == 1
+
+
+async def test_a_blocked_chat_is_deactivated_and_skipped_after(
+    chat: Chat, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
+) -> None:
+    await chat.say("/subscribe syria")
+    unlimited.block_chat(USER)
+    clock.now = utc(2025, 3, 30, 8, 0, 30)
+    assert (await run_daily(runtime)).unreachable == 1
+    assert stored(runtime)[0] is False
+    clock.now = utc(2025, 3, 31, 8, 0, 30)
+    assert (await run_daily(runtime)).claimed == 0
+
+
+async def test_flood_control_is_waited_out_and_the_brief_arrives(
+    chat: Chat, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
+) -> None:
+    await chat.say("/subscribe syria")
+    unlimited.inject_retry_after(1)
+    clock.now = utc(2025, 3, 30, 8, 0, 30)
+    assert (await run_daily(runtime)).sent == 1
+    statuses = [c.status for c in unlimited.calls if c.method == "sendMessage"]
+    assert statuses[-2:] == [429, 200]
+
+
+async def test_a_migrated_group_gets_its_brief_and_keeps_its_new_id(
+    app: BotApp, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
+) -> None:
+    await Chat(unlimited, USER, chat_id=-42).say("/subscribe syria")
+    unlimited.migrate_chat(-42, SUPERGROUP)
+    clock.now = utc(2025, 3, 30, 8, 0, 30)
+    report = await run_daily(runtime)
+    assert (report.sent, report.migrated) == (1, 1)
+    assert unlimited.messages_for(SUPERGROUP)[0].visible_text.startswith("Your daily brief")
+    assert stored(runtime, SUPERGROUP)[1:] == ([date(2025, 3, 30)], subs.SENT)
+
+
+async def test_one_render_per_distinct_brief(
+    app: BotApp, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
+) -> None:
+    for user in range(10, 16):
+        await Chat(unlimited, user).say("/subscribe syria" if user < 14 else "/subscribe kursk")
+    clock.now = utc(2025, 3, 30, 8, 0, 30)
+    report = await run_daily(runtime)
+    assert (report.sent, report.renders, len(report.topic_sets)) == (6, 2, 2)
+
+
+async def test_the_job_queue_runs_the_briefs_every_minute(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock, daily=True)) as app:
+        assert app.job_queue is not None
+        [job] = app.job_queue.get_jobs_by_name(JOB_NAME)
+        assert job.job.trigger.interval.total_seconds() == 60
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = utc(2025, 3, 30, 8, 0, 30)
+        await job.run(app)
+        [brief] = (await unlimited.wait_for_messages(USER, 2))[1:]
+        assert brief.visible_text.startswith("Your daily brief")
+        daily = runtime_of(app).daily
+        assert isinstance(daily, DailyDigests)
+        while daily.running:
+            await asyncio.sleep(0.01)
