@@ -85,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the Telegram bot (a demo without a token)")
     run.set_defaults(handler=_run)
+
+    chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
+    chat.set_defaults(handler=_chat)
     return parser
 
 
@@ -246,6 +249,18 @@ def _demo(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.telegram.token is None:
+        if sys.stdin.isatty():
+            print("No TELEGRAM_BOT_TOKEN set: chatting with the bot offline instead.\n")
+            return _chat(args)
         print("No TELEGRAM_BOT_TOKEN set: showing the briefing engine on the sample articles.\n")
         return _demo(args)
-    raise NewsbriefError("the Telegram bot is not built yet")
+    from handlers.app import run_bot  # the core never imports Telegram; only this command does
+
+    run_bot(settings, build_services(settings))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from handlers.chat import run_chat
+
+    return run_chat(_settings(args))
