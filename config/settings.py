@@ -56,6 +56,24 @@ class TelegramSettings(BaseModel):
         return value
 
 
+class FeedConfig(BaseModel):
+    """A feed configured in a `[[feed]]` table: its URL, an optional topic, full-text switch."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    topic: str | None = None
+    full_text: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError(f"feed URL must start with http:// or https://: {value!r}")
+        return value
+
+
 class Settings(BaseSettings):
     """Every knob newsbrief has; see config/defaults.toml for the documented defaults."""
 
@@ -79,6 +97,20 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(default=2, ge=1, le=64)
     poll_minutes: float = Field(default=15.0, gt=0)
     telegram: TelegramSettings = TelegramSettings()
+    feed: list[FeedConfig] = Field(default_factory=list)
+    feed_max_bytes: int = Field(default=10_000_000, gt=0)
+    feed_timeout_seconds: float = Field(default=30.0, gt=0)
+    feed_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    feed_max_redirects: int = Field(default=5, ge=0, le=20)
+    feed_min_interval_minutes: float = Field(default=5.0, gt=0)
+    feed_max_interval_minutes: float = Field(default=1440.0, gt=0)
+    feed_max_failures: int = Field(default=10, ge=1)
+    feed_host_concurrency: int = Field(default=2, ge=1, le=64)
+    feed_concurrency: int = Field(default=50, ge=1, le=1000)
+    feed_pass_seconds: float = Field(default=240.0, gt=0)
+    feed_full_text_per_feed: int = Field(default=20, ge=0)
+    full_text: bool = True
+    allow_private_addresses: bool = False
 
     @property
     def store_url(self) -> str:

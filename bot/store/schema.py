@@ -178,3 +178,41 @@ class SentStory(Base):
     )
     story_id: Mapped[int] = mapped_column(primary_key=True)
     sent_at: Mapped[datetime]
+
+
+class FeedRecord(Base):
+    """A subscribed feed with its HTTP validators, its health and when to poll it next."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(256))
+    full_text: Mapped[bool] = mapped_column(default=True)
+    origin: Mapped[str] = mapped_column(String(16), default="cli")
+    added_at: Mapped[datetime]
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[datetime] = mapped_column(index=True)
+    disabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    alert_pending: Mapped[bool] = mapped_column(default=False)
+
+
+class FeedItem(Base):
+    """An item a feed has shown, so an unchanged item is not briefed again on the next poll."""
+
+    __tablename__ = "feed_items"
+
+    feed_id: Mapped[int] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    seen_at: Mapped[datetime] = mapped_column(index=True)
