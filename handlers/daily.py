@@ -30,7 +30,7 @@ from bot.store import subscriptions as subs
 from bot.store.subscriptions import Interests
 from bot.subscribers import decide_slot, parse_time
 from handlers import texts
-from handlers.delivery import DeliveryJob, DeliveryResult, DeliveryStatus
+from handlers.delivery import DeliveryResult, DeliveryStatus
 from handlers.digests import Rendered, build_digests, render_digests, topics_for
 from handlers.runtime import Context, Runtime, runtime_of
 
@@ -40,6 +40,7 @@ BATCH = 500
 """Subscribers claimed per transaction: what a crash mid-broadcast can cost at most."""
 JOB_NAME = "daily-briefs"
 INTERVAL = timedelta(minutes=1)
+MAX_SENDERS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,9 @@ class Claimed:
     local_date: date
     interests: Interests
     sent: frozenset[int]
+
+
+_Finished = tuple[Claimed, Rendered, DeliveryResult | None]
 
 
 @dataclass(slots=True)
@@ -69,6 +73,12 @@ class DailyReport:
     renders: int = 0
     topic_sets: set[Hashable] = field(default_factory=set)
 
+    def count(self, status: str) -> None:
+        """Count one finished brief by its stored status."""
+        name = {subs.SENT: "sent", subs.EMPTY: "empty", subs.UNREACHABLE: "unreachable"}
+        attribute = name.get(status, "failed")
+        setattr(self, attribute, getattr(self, attribute) + 1)
+
 
 class DailyDigests:
     """Claim due subscribers in batches, render once per distinct brief, send, record."""
@@ -84,22 +94,75 @@ class DailyDigests:
         return self._running.locked()
 
     async def run(self) -> DailyReport | None:
-        """Send every brief that is due; None if a run was already under way."""
+        """Send every brief that is due; None if a run was already under way.
+
+        Claiming and rendering the next batch overlaps with sending the last one, and senders
+        take briefs one by one from a queue, so the deliverer's overall rate stays saturated.
+        """
         if self._running.locked():
             return None
         async with self._running:
             report = DailyReport()
             cache: dict[Hashable, Rendered] = {}
-            while True:
-                now = self.runtime.clock()
-                seen, batch = await self._claim_batch(now, report)
-                if not seen:
-                    break
-                if batch:
-                    await self._deliver(batch, now, cache, report)
+            outbox: asyncio.Queue[tuple[Claimed, Rendered] | None] = asyncio.Queue(self.batch)
+            finished: list[_Finished] = []
+            senders = [
+                asyncio.create_task(self._sender(outbox, finished)) for _ in range(self._workers())
+            ]
+            try:
+                while True:
+                    now = self.runtime.clock()
+                    seen, batch = await self._claim_batch(now, report)
+                    if not seen:
+                        break
+                    for claimed, rendered in await self._render_batch(batch, now, cache, report):
+                        if rendered.empty:
+                            finished.append((claimed, rendered, None))
+                        else:
+                            await outbox.put((claimed, rendered))
+                    await self._flush(finished, report)
+            finally:
+                for _ in senders:
+                    await outbox.put(None)
+                await asyncio.gather(*senders)
+                await self._flush(finished, report)
             if report.claimed or report.too_late:
                 log.info("Daily briefs: %s", report)
             return report
+
+    def _workers(self) -> int:
+        settings = self.runtime.deliverer.settings
+        return min(MAX_SENDERS, max(settings.concurrency, int(2 * settings.messages_per_second)))
+
+    async def _sender(
+        self, outbox: asyncio.Queue[tuple[Claimed, Rendered] | None], finished: list[_Finished]
+    ) -> None:
+        while (item := await outbox.get()) is not None:
+            claimed, rendered = item
+            try:
+                result = await self.runtime.deliverer.send(claimed.chat_id, rendered.messages)
+            except Exception as exc:
+                log.exception("Daily brief for chat %s crashed", claimed.chat_id)
+                result = DeliveryResult(claimed.chat_id, DeliveryStatus.FAILED, reason=repr(exc))
+            finished.append((claimed, rendered, result))
+
+    async def _render_batch(
+        self,
+        batch: list[Claimed],
+        now: datetime,
+        cache: dict[Hashable, Rendered],
+        report: DailyReport,
+    ) -> list[tuple[Claimed, Rendered]]:
+        rendered = await self.runtime.store(lambda s: self._render(s, batch, now, cache, report))
+        return list(zip(batch, rendered, strict=True))
+
+    async def _flush(self, finished: list[_Finished], report: DailyReport) -> None:
+        """Record the outcomes so far (taken from the shared list before leaving the loop)."""
+        if not finished:
+            return
+        done, finished[:] = finished[:], []
+        now = self.runtime.clock()
+        await self.runtime.store(lambda s: self._record(s, done, now, report))
 
     async def _claim_batch(self, now: datetime, report: DailyReport) -> tuple[int, list[Claimed]]:
         """Claim the next batch of due subscribers in one transaction."""
@@ -159,35 +222,12 @@ class DailyDigests:
             out.append(rendered)
         return out
 
-    async def _deliver(
-        self,
-        batch: list[Claimed],
-        now: datetime,
-        cache: dict[Hashable, Rendered],
-        report: DailyReport,
-    ) -> None:
-        runtime = self.runtime
-        rendered = await runtime.store(lambda s: self._render(s, batch, now, cache, report))
-        jobs = [
-            DeliveryJob(c.chat_id, r.messages)
-            for c, r in zip(batch, rendered, strict=True)
-            if not r.empty
-        ]
-        results = iter(await runtime.deliverer.broadcast(jobs))
-        outcomes = [
-            (c, r, None if r.empty else next(results)) for c, r in zip(batch, rendered, strict=True)
-        ]
-        done = runtime.clock()
-        await runtime.store(lambda s: self._record(s, outcomes, done, report))
-
     @staticmethod
     def _record(
-        session: Session,
-        outcomes: list[tuple[Claimed, Rendered, DeliveryResult | None]],
-        now: datetime,
-        report: DailyReport,
+        session: Session, done: list[_Finished], now: datetime, report: DailyReport
     ) -> None:
-        for claimed, rendered, result in outcomes:
+        outcomes = []
+        for claimed, rendered, result in done:
             status, stories, count = subs.EMPTY, frozenset[int](), 0
             if result is not None:
                 count = len(result.sent_message_ids)
@@ -202,21 +242,9 @@ class DailyDigests:
                 if result.migrated_to is not None:
                     report.migrated += 1
                     subs.move_chat(session, claimed.chat_id, result.migrated_to, now)
-            counter = {
-                subs.SENT: "sent",
-                subs.EMPTY: "empty",
-                subs.UNREACHABLE: "unreachable",
-                subs.FAILED: "failed",
-            }[status]
-            setattr(report, counter, getattr(report, counter) + 1)
-            subs.finish(
-                session,
-                claimed.delivery_id,
-                status=status,
-                messages=count,
-                story_ids=stories,
-                now=now,
-            )
+            report.count(status)
+            outcomes.append(subs.Outcome(claimed.delivery_id, status, count, stories))
+        subs.finish(session, outcomes, now)
 
 
 async def daily_job(context: Context) -> None:

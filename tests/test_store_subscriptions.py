@@ -115,8 +115,8 @@ def test_finishing_records_sent_stories_once(services: Services) -> None:
         [sub] = subs.due(session, now, limit=10)
         delivery = subs.claim(session, sub, decide_slot(now, time(8), ZoneInfo("UTC"), GRACE), now)
         assert delivery is not None
-        subs.finish(session, delivery.id, status=subs.SENT, messages=2, story_ids=[3, 4], now=now)
-        subs.finish(session, delivery.id, status=subs.SENT, messages=2, story_ids=[4, 5], now=now)
+        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 2, frozenset({3, 4}))], now)
+        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 2, frozenset({4, 5}))], now)
     with services.database.transaction() as session:
         assert subs.sent_story_ids(session, [sub_id]) == {sub_id: {3, 4, 5}}
         assert subs.counts(session, NOW).digests_since == {subs.SENT: 1}
@@ -154,7 +154,7 @@ def test_forgetting_a_chat_deletes_every_row_about_it(services: Services) -> Non
         decision = decide_slot(now, time(8), ZoneInfo("UTC"), GRACE)
         delivery = subs.claim(session, subs.due(session, now, limit=1)[0], decision, now)
         assert delivery is not None
-        subs.finish(session, delivery.id, status=subs.SENT, messages=1, story_ids=[1], now=now)
+        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 1, frozenset({1}))], now)
     with services.database.transaction() as session:
         assert subs.forget(session, 7)
         assert not subs.forget(session, 7)

@@ -237,27 +237,38 @@ def claim(
     return delivery
 
 
-def finish(
-    session: Session,
-    delivery_id: int,
-    *,
-    status: str,
-    messages: int,
-    story_ids: Collection[int],
-    now: datetime,
-) -> None:
-    """Record how a claimed digest went and which stories it carried."""
-    delivery = session.get(DigestDelivery, delivery_id)
-    if delivery is None:  # the chat was forgotten while its digest was on its way
-        return
-    delivery.status = status
-    delivery.messages = messages
-    delivery.finished_at = now
-    known = sent_story_ids(session, [delivery.subscriber_id]).get(delivery.subscriber_id, set())
-    session.add_all(
-        SentStory(subscriber_id=delivery.subscriber_id, story_id=story_id, sent_at=now)
-        for story_id in sorted(set(story_ids) - known)
-    )
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one claimed daily digest went, and the stories it carried."""
+
+    delivery_id: int
+    status: str
+    messages: int = 0
+    story_ids: frozenset[int] = frozenset()
+
+
+def finish(session: Session, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Record how claimed digests went and which stories each subscriber has now had."""
+    found: dict[int, DigestDelivery] = {}
+    for chunk in _chunks([o.delivery_id for o in outcomes]):
+        found.update(
+            (d.id, d)
+            for d in session.scalars(select(DigestDelivery).where(DigestDelivery.id.in_(chunk)))
+        )
+    known = sent_story_ids(session, {d.subscriber_id for d in found.values()})
+    for outcome in outcomes:
+        delivery = found.get(outcome.delivery_id)
+        if delivery is None:  # the chat was forgotten while its digest was on its way
+            continue
+        delivery.status = outcome.status
+        delivery.messages = outcome.messages
+        delivery.finished_at = now
+        had = known.setdefault(delivery.subscriber_id, set())
+        session.add_all(
+            SentStory(subscriber_id=delivery.subscriber_id, story_id=story_id, sent_at=now)
+            for story_id in sorted(outcome.story_ids - had)
+        )
+        had.update(outcome.story_ids)
 
 
 def sent_story_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, set[int]]:
