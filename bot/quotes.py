@@ -41,6 +41,8 @@ def _wordset(words: str) -> frozenset[str]:
 
 
 _MARK = re.compile(r"''|[\"“”‘’'«»„]")
+# Markup left in the text (`<tweet author="@x" date="May 1">`): its marks quote attributes.
+_TAG = re.compile(r"<[A-Za-z/][^<>]{0,500}>")
 _DOUBLE = frozenset(['"', "“", "”", "''", "«", "»", "„"])
 _QUOTE_CHARS = "\"“”‘’'«»„"
 _OPENISH = "([{—–-/\u00a0" + _QUOTE_CHARS
@@ -66,7 +68,11 @@ _VERB_WORDS = (
     "echoed|echoes|repeated|repeats|thundered|exclaimed|exclaims|retorted|interjected|"
     "commented|comments|announced|alleged|alleges|read|reads|began|begins|predicted|"
     "opined|proclaimed|proclaims|acknowledged|offered|offers|explained|shot back|fired back|"
-    "written|spoken|stated|put it|puts it|wrote in|recalled"
+    "written|spoken|stated|put it|puts it|wrote in|recalled|beamed|barked|fumed|pressed|"
+    "remembered|cracked|boomed|gushed|sniped|blasted|raged|hollered|muttered|grumbled|"
+    "groused|griped|mocked|teased|needled|interrupted|ranted|pleaded|cheered|deadpanned|"
+    "wrote on|posted on|messaged|cabled|summed up|sums up|declared|insisted|elaborated|"
+    "clarified|conceded|confided|recounted|reflected|reasoned|surmised|speculated"
 )
 _VERB = rf"(?:{_VERB_WORDS})"
 _ING = (
@@ -84,38 +90,57 @@ _DETERMINERS = r"(?:the|a|an|one|another|his|her|their|its|our|several|some|many
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
 _TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z)])[^\s\"“”.!?;:]*)*)"
 _SUBJECT_AFTER = re.compile(
-    rf"[\s,.!?…—–-]*(?P<subj>(?:he|she|they|we|I|it)\b|"
-    rf"(?:{_DETERMINERS}\s+|(?:[a-z][\w-]*\s+){{0,2}}(?=[A-Z])){_TOK}(?:[ \u00a0]{_TOK}){{0,9}}?)"
-    rf"\s+{_ADVERBS}(?P<verb>{_VERB})\b",
+    rf"[\s,.!?…—–’'-]*(?P<subj>(?:he|she|they|we|I|it)\b|"
+    rf"(?:{_DETERMINERS}\s+|(?:(?!{_VERB}\b)[a-z][\w-]*\s+){{0,2}}(?=[A-Z]))"
+    rf"{_TOK}(?:[ \u00a0]{_TOK}){{0,9}}?)"
+    rf"(?:,[^,\"“”\n]{{1,150}},)?\s+{_ADVERBS}(?P<verb>{_VERB})\b",
 )
 _VERB_FIRST = re.compile(
-    rf"[\s,.!?…—–-]*(?:{_ADVERBS})(?P<verb>{_VERB})\s+(?P<subj>(?:he|she|they|we|I)\b|"
+    rf"[\s,.!?…—–’'-]*(?:{_ADVERBS})(?P<verb>{_VERB})\s+(?P<subj>(?:he|she|they|we|I)\b|"
     rf"(?:{_ABBR}|[A-Z]\.(?=\s*[A-Z])|[^\n\"“”.;:!?()]){{2,120}}?)"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\b[A-Z])"
     r"(?=[,.;:!?()\"“”\n]|\s+(?:in|on|at|during|after|before|when|"
     r"while|who|which|that|of|to|about|told|says|said|and|but|from)\b|$)",
 )
 _ACCORDING = re.compile(
-    r"[\s,.!?…—–-]*according\s+to\s+(?P<subj>[^\n\"“”.;:!?()]{2,120}?)(?=[,.;:!?()\"“”\n]|$)"
+    r"[\s,.!?…—–’'-]*according\s+to\s+(?P<subj>[^\n\"“”.;:!?()]{2,120}?)(?=[,.;:!?()\"“”\n]|$)"
 )
+_CONJ = r"(?:and|or|but)\b"
 _SUBJECT_BEFORE = re.compile(
-    rf"(?P<subj>\b(?:he|she|they|we|I)\b|"
-    rf"(?:{NAME_RUN.pattern})|\b{_DETERMINERS}\s+(?:[\w’'.-]+\s+){{0,4}}?[\w’'-]+)"
-    rf"(?:,[^,\"“”]{{1,80}},)?\s+{_ADVERBS}(?P<verb>{_VERB}|{_ING})\b"
+    rf"(?P<subj>(?:\b(?:he|she|they|we|I)\b|"
+    rf"(?:{NAME_RUN.pattern})|\b{_DETERMINERS}\s+(?:(?!{_CONJ})[\w’'.-]+\s+){{0,4}}?(?!{_CONJ})[\w’'-]+)"
+    rf"(?:\s*\([^()\"“”]{{1,30}}\),?)?(?:,[^,\"“”]{{1,80}},)?)\s+{_ADVERBS}(?P<verb>{_VERB}|{_ING})\b"
 )
+# An inverted attribution opening its sentence: `Said Dorothy Poynter, who ..., "..."`.
+_INVERTED = re.compile(rf"\W*(?=[A-Z])(?i:{_VERB})\s+(?P<subj>{NAME_RUN.pattern})")
+# The end of a bare attribution after a closed sentence: `"...." Trump said.`, `said Tuesday.`
+_APPOSITIVE_NAME = re.compile(rf",\s*({NAME_RUN.pattern})")
+_FINAL = re.compile(r"\s*(?:[.!?…]|$)")
+_LINE = re.compile(r"[^\n]+")
+_CLAUSE_END = re.compile(r"(?:\s+[A-Z][a-z]+)?\s*[.;]")
+# A speech verb sharing the sentence's subject: `Ms. Sherry smiled and said, "..."`.
+_AND_VERB = re.compile(rf"\band\s+{_ADVERBS}(?:{_VERB})\s*[,:]?\s*$")
 _PARTICIPLE_INTRO = re.compile(rf",\s+{_ING}\b[^\"“”,.]{{0,40}}[,:]?\s*$")
 _LEADING_SUBJECT = re.compile(
     rf"\W*(?:(?:But|And|So|Yet|Then|Later|Still|Also|Now)\s+)?(?P<subj>(?:He|She)\b|"
-    rf"(?:{NAME_RUN.pattern}))(?![’']s)"
+    rf"(?:{NAME_RUN.pattern}))(?![\w’'-])"
 )
 _ACCORDING_BEFORE = re.compile(r"\baccording\s+to\s+(?P<subj>[^,\"“”]{2,80}),\s*$", re.I)
-_SENTENCE_END = re.compile(r"[.!?…][\"”’']*\s+(?=[\"“‘'A-Z])")
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Lt))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt))"
+    r"[.!?…][\"”’']*\s+(?=[\"“‘'A-Z])"
+)
 _TITLE_CUE = re.compile(
     r"\b(?:book|books|film|films|movie|movies|show|shows|song|songs|album|series|play|titled|"
     r"entitled|called|dubbed|named|nicknamed|known\s+as|headline|headlined|column|article|"
     r"essay|poem|hashtag|program|programme|podcast|documentary|episode|novel|memoir|slogan|"
     r"motto|tagline|label|term|phrase|word|words|speech|report|bill|act|operation)\s*[,:]?\s*$",
     re.I,
+)
+# Where a sentence names a work or a nickname rather than quoting speech: after a possessive,
+# a preposition or an article ("on MSNBC’s", "a show called", "in the movie").
+_NAME_SLOT = re.compile(
+    r"(?:[’']s|\b(?:on|of|in|at|from|for|to|with|by|the|about|into|like|as))\s*$", re.I
 )
 _WORD = re.compile(r"[^\W_]+(?:[’'-][^\W_]+)*")
 _STOPWORDS = _wordset(
@@ -193,12 +218,15 @@ def _pair(text: str, para_spans: list[tuple[int, int]]) -> list[_Part]:
     """Pair the marks of each paragraph, doubles and singles separately, into quote parts."""
     doubles: list[_Part] = []
     singles: list[_Part] = []
+    tags = [m.span() for m in _TAG.finditer(text)] if "<" in text else []
     for p, (ps, pe) in enumerate(para_spans):
         state: dict[bool, tuple[int, int] | None] = {True: None, False: None}
         weak: dict[bool, tuple[int, int] | None] = {True: None, False: None}
         first = True
         for m in _MARK.finditer(text, ps, pe):
             mark = m.group()
+            if tags and _inside(tags, m.start()):
+                continue
             role = _classify(text, m.start(), m.end(), mark)
             if role == NONE:
                 continue
@@ -243,6 +271,11 @@ def _pair(text: str, para_spans: list[tuple[int, int]]) -> list[_Part]:
             elif a.continued:
                 a.continued = False
     return _nest(doubles, singles)
+
+
+def _inside(spans: list[tuple[int, int]], at: int) -> bool:
+    i = bisect.bisect_right(spans, at, key=lambda span: span[0]) - 1
+    return i >= 0 and spans[i][0] <= at < spans[i][1]
 
 
 def _nest(doubles: list[_Part], singles: list[_Part]) -> list[_Part]:
@@ -311,7 +344,7 @@ class _Finder:
         self.text = text
         self.people = Speakers("")
         self.title = title
-        self.paras = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+        self.paras = [(m.start(), m.end()) for m in _LINE.finditer(text)]
 
     def run(self) -> list[Quote]:
         text = self.text
@@ -341,16 +374,28 @@ class _Finder:
         self._find_cue(part, before, after, sent)
         if re.match(r"[,.]?\s*by\s+[A-Z]", after):
             return False  # a cited headline or book: "Title," by Author
+        if self._named_work(before, inner):
+            return False
         intro = part.cue_before and before.rstrip().endswith((":", ","))
         if part.cue_after or intro or part.continues or part.continued:
             return True
         if self._title_cased(inner):
             return False
         initial = not before.strip(" \t—–-" + _QUOTE_CHARS)
-        final = inner[-1] in ".!?…" or re.match(r"\s*(?:[.!?…]|$)", text[part.close_end :])
+        final = inner[-1] in ".!?…" or _FINAL.match(text, part.close_end)
         if initial and final:
             return n >= 3
         return n >= 5
+
+    @classmethod
+    def _named_work(cls, before: str, inner: str) -> bool:
+        """A show, book or nickname named mid-sentence: `on ABC’s "This Week," Carson said`."""
+        tail = before[-40:]
+        if "!" in inner or not (_NAME_SLOT.search(tail) or _TITLE_CUE.search(tail)):
+            return False
+        if cls._title_cased(inner):
+            return True
+        return inner[:1].isupper() and len(_words(inner)) <= 2
 
     @staticmethod
     def _title_cased(inner: str) -> bool:
@@ -363,10 +408,12 @@ class _Finder:
         text = self.text
         base = part.close_end
         closing = text[part.start : part.end].rstrip()[-1:]
-        if part.terminated and closing != ".":
+        if part.terminated:
             for pattern in (_SUBJECT_AFTER, _VERB_FIRST, _ACCORDING):
                 m = pattern.match(after)
                 if m and "\n" not in after[: m.end()]:
+                    if closing == "." and not _CLAUSE_END.match(after, m.end()):
+                        continue  # "A." He said B: a new sentence, not an attribution
                     subj = m.group("subj")
                     if pattern is _SUBJECT_AFTER and not self._plausible_subject(subj):
                         continue
@@ -383,11 +430,16 @@ class _Finder:
             part.speaker_phrase = (found.group("subj"), sent + found.start("subj"))
             part.cue_before = True
             return
-        if _PARTICIPLE_INTRO.search(before):
+        inverted = _INVERTED.match(before)
+        if inverted:
+            part.speaker_phrase = (inverted.group("subj"), sent + inverted.start("subj"))
+            part.cue_before = True
+            return
+        if _PARTICIPLE_INTRO.search(before) or _AND_VERB.search(before):
             # "Trump returned the compliment, telling Reuters, "..."": the sentence's subject
-            lead = _LEADING_SUBJECT.match(before)
+            lead = self._leading_subject(before)
             if lead:
-                part.speaker_phrase = (lead.group("subj"), sent + lead.start("subj"))
+                part.speaker_phrase = (lead[0], sent + lead[1])
                 part.cue_before = True
                 return
         stripped = before.rstrip()
@@ -408,10 +460,29 @@ class _Finder:
             if prev.endswith(":"):
                 s = _sentence_start(text, ps + len(prev) - 1, ps)
                 seg = text[s : ps + len(prev)]
-                found = _last(_SUBJECT_BEFORE, seg)
+                found = _last(_SUBJECT_BEFORE, seg) or _INVERTED.match(seg)
+                lead = None if found else self._leading_subject(seg)
                 if found is not None:
                     part.speaker_phrase = (found.group("subj"), s + found.start("subj"))
                     part.cue_before = True
+                elif lead is not None:
+                    part.speaker_phrase = (lead[0], s + lead[1])
+                    part.cue_before = True
+
+    def _leading_subject(self, sentence: str) -> tuple[str, int] | None:
+        """The person a sentence opens with, after an opener such as `Hours later,`."""
+        at = 0
+        for _ in range(2):
+            lead = _LEADING_SUBJECT.match(sentence, at)
+            if lead:
+                subj = lead.group("subj")
+                if subj in ("He", "She") or self.people.known(subj):
+                    return subj, lead.start("subj")
+            comma = sentence.find(",", at, at + 60)
+            if comma < 0:
+                return None
+            at = comma + 1
+        return None
 
     @staticmethod
     def _plausible_subject(subj: str) -> bool:
@@ -464,9 +535,9 @@ class _Finder:
         words = phrase.split()
         if not words:
             return None
-        first = words[0].casefold()
-        if len(words) == 1 and first in _PRONOUNS:
-            return speakers.pronoun(first, at)
+        first = words[0].casefold().rstrip(",")
+        if first in _PRONOUNS and (len(words) == 1 or words[0].endswith(",")):
+            return speakers.pronoun(first, at)  # "he said", "she, a former aide, said"
         if re.fullmatch(r"[A-Z]{2,6}", words[0]) and len(words) == 1:
             return words[0]  # an acronym: "ESPN said"
         head = re.split(r"\s+(?:for|of|at|from|with|in|on|who|which|,)\s|,|\s\(", phrase)[0]
@@ -483,7 +554,7 @@ class _Finder:
                 resolved = speakers.nominal(head, at)
                 if resolved:
                     return resolved
-            appositive = re.search(rf",\s*({NAME_RUN.pattern})", phrase)
+            appositive = _APPOSITIVE_NAME.search(phrase)
             if appositive:
                 return speakers.name(appositive.group(1))
             hw = head.split()
@@ -493,7 +564,9 @@ class _Finder:
         run = NAME_RUN.search(phrase)
         if run is None or run.start() > 0:
             return None
-        return speakers.name(run.group())
+        resolved = speakers.name(run.group())
+        appositive = _APPOSITIVE_NAME.search(phrase) if resolved is None else None
+        return speakers.name(appositive.group(1)) if appositive else resolved
 
     # -- ranking --------------------------------------------------------------------------
 

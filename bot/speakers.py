@@ -44,7 +44,7 @@ _STOP = _wordset(
     latest news photo video image via speaking during despite unlike like instead among
     against over under between through without within during inside outside across along
     around beyond near world politics opinion sport sports business national local
-    international exclusive analysis live
+    international exclusive analysis live said says added asked told wrote continued stated
     """
 )
 
@@ -83,6 +83,9 @@ _PLACE_FIRST = _wordset(
     middle upper lower central northern southern eastern western greater little
     """
 )
+# Titles that always precede a name, so that the word after them is a name even when it is
+# also a title (`Mr. King`, `Ms. Chancellor`).
+_HONORIFICS = _wordset("mr mrs ms dr sen rep gov gen prof rev")
 _MALE_TITLES = _wordset(
     """
     mr king prince sir lord congressman spokesman chairman pope father brother
@@ -128,6 +131,12 @@ _MALE = _wordset(
     jimmy ron sean steve tom tony marty martin keir rishi olaf
     """
 )
+
+_NONSPACE = re.compile(r"\S+")
+_SUFFIXES = frozenset(("Jr.", "Sr."))
+_POSSESSIVE = re.compile(r"[’']s\b")
+_LOWER_ROLES = re.compile(r"((?:[a-z][\w-]*\s+){1,3})$")
+_APPOSITIVE = re.compile(r",\s+(?:the|a|an)\s+([^,.;:()\"“”]{3,60}?)[,.;]")
 
 _PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f"}
 
@@ -195,6 +204,20 @@ class Mention:
     person: bool
 
 
+def _title_end(words: Sequence[str], k: int) -> int:
+    """Where the titles before a name end; `Mr. King`, `Tom Prince` keep their surname."""
+    j = k
+    for idx in range(k, len(words)):
+        if words[idx] in TITLES:
+            j = idx + 1
+    if j == len(words) > k and len(words) >= 2:
+        if len(words) - k >= 2 and _first_gender(words[k]):
+            return k  # a first name, then a surname that is also a title: "Tom Prince"
+        if words[-2] in _HONORIFICS:
+            return j - 1
+    return j
+
+
 def _same_stem(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
 
@@ -233,8 +256,8 @@ class Speakers:
             person = not org and (len(tokens) >= 2 or titled or low in self.people)
             if person and len(tokens) == 1 and not titled:
                 self._count(tokens, roles)
-            subject = not _PREP_BEFORE.search(text[max(0, start - 12) : start]) and not re.match(
-                r"[’']s\b", text[end : end + 3]
+            subject = not _PREP_BEFORE.search(text[max(0, start - 12) : start]) and not (
+                _POSSESSIVE.match(text, end)
             )
             self.mentions.append(Mention(start, end, tokens, subject, person))
         self._starts = [m.start for m in self.mentions]
@@ -244,18 +267,15 @@ class Speakers:
     def _parse(
         self, start: int, run: str
     ) -> tuple[int, int, tuple[str, ...], list[str], bool, bool] | None:
-        raw = [(m.start() + start, m.group()) for m in re.finditer(r"\S+", run)]
+        raw = [(m.start() + start, m.group()) for m in _NONSPACE.finditer(run)]
         words = [w.rstrip(".").casefold() for _, w in raw]
         k = 0
         while k < len(words) and words[k] in _STOP:
             k += 1
-        j = k
-        for idx in range(k, len(words)):
-            if words[idx] in TITLES:
-                j = idx + 1
+        j = _title_end(words, k)
         roles = words[k:j]
         body = raw[j:]
-        tokens = tuple(w for _, w in body if not re.fullmatch(r"(?:Jr|Sr)\.", w))
+        tokens = tuple(w for _, w in body if w not in _SUFFIXES)
         if not tokens:
             return None
         lows = [t.casefold() for t in tokens]
@@ -263,16 +283,14 @@ class Speakers:
         org = org or (lows[0] in _PLACE_FIRST and j == k)
         s = body[0][0]
         # a lowercase role phrase right before the name: "presidential candidate Martin O'Malley"
-        lower_roles = re.search(r"((?:[a-z][\w-]*\s+){1,3})$", self.text[max(0, s - 60) : s])
+        lower_roles = _LOWER_ROLES.search(self.text, max(0, s - 60), s)
         if lower_roles:
             cand = [w.casefold() for w in lower_roles.group(1).split()]
             if j or cand[-1] in TITLES:
                 roles = cand + roles
         # appositive: "Martin O'Malley, the former Maryland governor,"
         end = body[-1][0] + len(body[-1][1])
-        after = re.match(
-            r",\s+(?:the|a|an)\s+([^,.;:()\"“”]{3,60}?)[,.;]", self.text[end : end + 80]
-        )
+        after = _APPOSITIVE.match(self.text, end, end + 80)
         if after:
             roles += [re.sub(r"[’']s$", "", w.casefold()) for w in after.group(1).split()]
         return s, end, tokens, roles, j > k, org
@@ -356,11 +374,8 @@ class Speakers:
         k = 0
         while k < len(lows) and lows[k] in _STOP:
             k += 1
-        j = k
-        for idx in range(k, len(lows)):
-            if lows[idx] in TITLES:
-                j = idx + 1
-        tokens = tuple(w for w in words[j:] if not re.fullmatch(r"(?:Jr|Sr)\.", w))
+        j = _title_end(lows, k)
+        tokens = tuple(w for w in words[j:] if w not in _SUFFIXES)
         return tokens, lows[k:j]
 
     def pronoun(self, word: str, at: int) -> str | None:

@@ -67,11 +67,52 @@ def test_split_quote_parts_share_the_speaker() -> None:
         ('Mary Jones met John Smith. "We will win this fight," he said.', "John Smith"),
         ('"We will win this fight and we will win it soon," an aide said.', None),
         ('"We will win this fight and we will win it soon," he said.', None),
+        # an appositive between the name and the verb
+        (
+            'Lindsey Graham spoke. "Ted Cruz is not my favorite," Graham, a rival, told CBS.',
+            "Lindsey Graham",
+        ),
+        (
+            'Tim Kane spoke.\n\nOn Tuesday, Gov. Tim Kane (R-OH), said, "We are ready to win."',
+            "Tim Kane",
+        ),
+        # a surname that is also a title
+        (
+            'Tom Prince spoke. "It is particularly risky for tech companies," Mr. Prince said.',
+            "Tom Prince",
+        ),
+        # a verb sharing the subject, an inverted verb, a lead-in before the subject
+        (
+            'Ann Sherry sat. Ms. Sherry smiled and said, "I am waiting for someone else."',
+            "Ann Sherry",
+        ),
+        (
+            'Ali grew up here. Said Dora Poynter, a neighbour, "We were all so proud of him."',
+            "Dora Poynter",
+        ),
+        (
+            'Donald Trump spoke. Hours later, Trump called, telling Reuters, "He is a friend."',
+            "Donald Trump",
+        ),
+        (
+            'Joe Oliver spoke. "For a start, she chose not to speak at all," Oliver barked.',
+            "Joe Oliver",
+        ),
+        # a bare attribution after a closed sentence
+        (
+            'Donald Trump spoke. "Russia, find the emails that are missing." Trump said.',
+            "Donald Trump",
+        ),
     ],
 )
 def test_speaker(text: str, speaker: str | None) -> None:
     (quote,) = find_quotes(text)
     assert quote.speaker == speaker
+
+
+def test_colon_paragraph_takes_its_subject() -> None:
+    text = 'Roger Stone spoke.\n\nStated Stone:\n\n"I think that the stakes are so high for us."'
+    assert find_quotes(text)[0].speaker == "Roger Stone"
 
 
 def test_pronoun_skips_names_inside_quotes() -> None:
@@ -102,6 +143,12 @@ def test_role_noun_resolves_through_an_earlier_title() -> None:
         'Dwayne "The Rock" Johnson arrived.',
         "It was the ’90s and the students’ fees rose; don't ask about Assad’s plans.",
         "Rock 'n' roll was big in the '60s and the 'burbs.",
+        # shows and nicknames named mid-sentence, even with a speech verb after them
+        'Sunday on Fox News channel’s "Sunday Morning Futures," Rep. Jo Smith said it was over.',
+        'Wednesday on Fox News Channel’s "Hannity," Newt Gingrich said Trump must decide.',
+        'The hacker known as "Guccifer," stated that he had access to the server.',
+        # markup attributes left in the text
+        '<tweet author="@ByronYork" date="March 9, 2016\n">Rubio event in Hialeah.<tweet/>.',
     ],
 )
 def test_not_key_quotes(text: str) -> None:
