@@ -88,6 +88,17 @@ def analyze_article(
     )
 
 
+def analyze_item(
+    article: Article, options: BriefingOptions, fallback_time: datetime
+) -> tuple[AnalyzedArticle | None, str | None]:
+    """Analyze an article from a feed; never raises, so one bad item cannot stop the others."""
+    try:
+        key = article_key(article)
+        return analyze_article(article, options, key=key, fallback_time=fallback_time), None
+    except Exception as error:
+        return None, f"{article.url or article.title}: failed: {error!r}"
+
+
 def file_hash(path: Path, limit: int) -> str:
     """Hash a file's first `limit`+1 bytes: enough to see any change the loader would see."""
     digest = hashlib.sha256()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +18,8 @@ from bot.analysis import (
     AnalyzedArticle,
     BriefingOptions,
     FileOutcome,
-    analyze_article,
     analyze_file,
-    article_key,
+    analyze_item,
     file_hash,
 )
 from bot.articles import iter_article_files
@@ -33,8 +33,11 @@ from bot.topics import TopicCatalog
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
-PARALLEL_FROM_FILES = 64  # below this, starting worker processes costs more than it saves
+PARALLEL_FROM_JOBS = 64  # below this, starting worker processes costs more than it saves
 STORE_BATCH_FILES = 100
+STORE_BATCH_ARTICLES = 200
+Job = TypeVar("Job")
+Result = TypeVar("Result")
 STORED_TOPIC_QUOTES = 5
 
 
@@ -124,41 +127,48 @@ class Ingestor:
     def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
         """Ingest articles that came from elsewhere than files (feeds)."""
         report = IngestReport()
-        now = self.clock()
-        analyzed: list[AnalyzedArticle] = []
-        for article in articles:
-            try:
-                analyzed.append(
-                    analyze_article(
-                        article, self.options, key=article_key(article), fallback_time=now
-                    )
-                )
-            except Exception as error:  # one bad item never stops the others
-                report.errors.append(f"{article.url or article.title}: failed: {error!r}")
+        work = partial(analyze_item, options=self.options, fallback_time=self.clock())
+        batch: list[AnalyzedArticle] = []
+        for analyzed, error in self._in_workers(work, list(articles), None):
+            if error:
+                report.errors.append(error)
+            if analyzed:
+                batch.append(analyzed)
+            if len(batch) == STORE_BATCH_ARTICLES:
+                self._store_articles(batch, report)
+                batch = []
+        self._store_articles(batch, report)
+        return report
+
+    def _store_articles(self, analyzed: Sequence[AnalyzedArticle], report: IngestReport) -> None:
         with self.database.transaction() as session:
             self._store(session, analyzed, report)
-        return report
 
     def _analyze_files(
         self, paths: Sequence[str], hashes: dict[str, str], progress: Progress | None
     ) -> Iterator[FileOutcome]:
-        total = len(paths)
         work = partial(_analyze_path, options=self.options)
-        jobs = [(p, hashes[p]) for p in paths]
-        if self.workers > 1 and total >= PARALLEL_FROM_FILES:
+        return self._in_workers(work, [(p, hashes[p]) for p in paths], progress)
+
+    def _in_workers(
+        self, work: Callable[[Job], Result], jobs: Sequence[Job], progress: Progress | None
+    ) -> Iterator[Result]:
+        """Run CPU-bound analysis in worker processes when there is enough of it."""
+        total = len(jobs)
+        if self.workers > 1 and total >= PARALLEL_FROM_JOBS:
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
                 chunk = max(1, min(32, total // (self.workers * 8)))
-                for done, outcome in enumerate(pool.map(work, jobs, chunksize=chunk), 1):
+                for done, result in enumerate(pool.map(work, jobs, chunksize=chunk), 1):
                     if progress:
                         progress(done, total)
-                    yield outcome
+                    yield result
             return
         for done, job in enumerate(jobs, 1):
-            outcome = work(job)
+            result = work(job)
             if progress:
                 progress(done, total)
-            yield outcome
+            yield result
 
     def _store(
         self, session: Session, analyzed: Sequence[AnalyzedArticle], report: IngestReport

@@ -127,3 +127,26 @@ def test_many_files_are_analyzed_in_worker_processes(tmp_path: Path) -> None:
         services.close()
     assert report.articles_added == 20 and not report.errors
     assert seen[-1] == 20
+
+
+def test_many_feed_articles_are_analyzed_in_workers_and_bad_ones_named(tmp_path: Path) -> None:
+    articles = []
+    for number, path in enumerate(sorted((BBC / "sport").glob("*.txt"))[:70]):
+        title, _, text = path.read_text(encoding="utf-8", errors="replace").partition("\n")
+        articles.append(
+            Article(
+                title=title,
+                text=text,
+                outlet="Feed",
+                url=f"https://feed.example/{number}",
+                published=datetime(2025, 1, 1, tzinfo=UTC),
+            )
+        )
+    articles.append(Article(title="broken", text=None, url="https://feed.example/bad"))  # type: ignore[arg-type]
+    services = make_services(tmp_path, ingest_workers=2)
+    try:
+        report = services.ingestor.ingest_articles(articles)
+    finally:
+        services.close()
+    assert report.articles_added == 70
+    assert len(report.errors) == 1 and "https://feed.example/bad" in report.errors[0]
