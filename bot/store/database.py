@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+SQLITE_BEGIN = "newsbrief_sqlite_begin"
 
 
 def engine_url(url: str) -> str:
@@ -37,10 +38,18 @@ def create_store_engine(url: str) -> Engine:
     engine = create_engine(parsed, **options)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def _sqlite_begin(connection: Any) -> None:
+    """Begin explicitly, IMMEDIATE when claiming work, so two claimers never read the same rows."""
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    connection.isolation_level = None  # transactions are begun by _sqlite_begin
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -69,9 +78,15 @@ class Database:
         migrate(self.engine)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """Give a session inside one transaction: committed on success, rolled back on error."""
+    def transaction(self, *, claim: bool = False) -> Iterator[Session]:
+        """Give a session inside one transaction: committed on success, rolled back on error.
+
+        `claim=True` is for taking work other processes may want too: on SQLite it takes the
+        write lock at once; on PostgreSQL the claiming query locks rows (FOR UPDATE SKIP LOCKED).
+        """
         with self._sessions() as session, session.begin():
+            if claim:
+                session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
             yield session
 
     def close(self) -> None:
