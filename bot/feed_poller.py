@@ -49,6 +49,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 ITEM_MEMORY = timedelta(days=90)
+LEASE_MARGIN_SECONDS = 60  # a claimed feed whose worker died is polled again after this
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]{1,40})", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""", re.I)
 
@@ -207,8 +208,12 @@ async def poll_due_feeds(
 def _load(
     services: Services, now: datetime, urls: Collection[str] | None
 ) -> tuple[list[store.FeedState], dict[int, dict[str, str]]]:
-    with services.database.transaction() as session:
-        due = store.due_feeds(session, now, urls=urls)
+    lease = timedelta(seconds=services.settings.feed_pass_seconds + LEASE_MARGIN_SECONDS)
+    with services.database.transaction(claim=True) as session:
+        if urls is None:
+            due = store.claim_due_feeds(session, now, lease=lease)
+        else:
+            due = store.due_feeds(session, now, urls=urls)
         seen = store.seen_items(session, [s.id for s in due])
     return due, seen
 
@@ -381,6 +386,7 @@ def _apply(
     if outcome.kind == "unfinished":
         report.unfinished += 1
         report.errors.append(f"{url}: not finished within the pass; polled again next pass")
+        record.next_poll_at = now  # give up this pass's claim
         return
     record.last_polled_at = now
     verdict: Verdict

@@ -29,6 +29,7 @@ def sample_folder(tmp_path: Path) -> Path:
 
 SERVER_URL_VARIABLE = "NEWSBRIEF_TEST_DATABASE_URL"
 created_schemas: list[str] = []
+schema_urls: dict[Path, str] = {}
 
 
 def store_url(tmp_path: Path) -> str:
@@ -40,12 +41,15 @@ def store_url(tmp_path: Path) -> str:
     server = os.environ.get(SERVER_URL_VARIABLE)
     if not server:
         return f"sqlite:///{tmp_path / 'store.db'}"
+    if tmp_path in schema_urls:  # the same test folder means the same store, as with SQLite
+        return schema_urls[tmp_path]
     schema = f"nb_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server.replace("postgresql+psycopg://", "postgresql://")) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     created_schemas.append(schema)
     separator = "&" if "?" in server else "?"
-    return f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+    schema_urls[tmp_path] = f"{server}{separator}options={quote(f'-csearch_path={schema}')}"
+    return schema_urls[tmp_path]
 
 
 def drop_created_schemas() -> None:
@@ -57,6 +61,7 @@ def drop_created_schemas() -> None:
         for schema in created_schemas:
             connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     created_schemas.clear()
+    schema_urls.clear()
 
 
 def make_services(tmp_path: Path, **overrides: Any) -> Services:

@@ -11,16 +11,16 @@ from typing import Any
 
 import httpx
 import pytest
+from factories import make_services as make_store_services
 from feedserver import FeedServer, Reply, unaccepting_port
 
 from bot.cli import main
 from bot.feed_poller import fetch_limits, poll_due_feeds
 from bot.fetch import new_client
-from bot.services import Services, build_services
+from bot.services import Services
 from bot.store import feeds as store
 from bot.store import repository
 from bot.store.schema import FeedRecord
-from config.settings import load_settings
 
 NOW = datetime(2024, 6, 5, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -64,14 +64,13 @@ def server() -> Iterator[FeedServer]:
 
 def make_services(tmp_path: Path, **overrides: Any) -> Services:
     values: dict[str, Any] = {
-        "data_dir": tmp_path / "data",
         "allow_private_addresses": True,
         "feed_timeout_seconds": 1.5,
         "feed_connect_timeout_seconds": 0.5,
         "feed_max_bytes": 200_000,
         "feed_max_failures": 3,
     }
-    return build_services(load_settings(**{**values, **overrides}))
+    return make_store_services(tmp_path, **{**values, **overrides})
 
 
 @pytest.fixture

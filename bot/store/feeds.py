@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ __all__ = [
     "FeedSpec",
     "FeedState",
     "add_feed",
+    "claim_due_feeds",
     "due_feeds",
     "find_feed",
     "forget_items_before",
@@ -149,6 +150,21 @@ def states(records: Iterable[FeedRecord]) -> list[FeedState]:
         )
         for r in records
     ]
+
+
+def claim_due_feeds(session: Session, now: datetime, *, lease: timedelta) -> list[FeedState]:
+    """Take the due feeds for this process: rows another worker has locked are skipped, and
+    the lease keeps the taken ones from looking due to anyone until this poll records them."""
+    query = (
+        select(FeedRecord)
+        .where(FeedRecord.disabled_at.is_(None), FeedRecord.next_poll_at <= now)
+        .order_by(FeedRecord.next_poll_at, FeedRecord.id)
+        .with_for_update(skip_locked=True)
+    )
+    records = session.scalars(query).all()
+    for record in records:
+        record.next_poll_at = now + lease
+    return states(records)
 
 
 def due_feeds(
