@@ -40,6 +40,8 @@ from handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_no
 log = logging.getLogger(__name__)
 
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+TIMER_SLACK_SECONDS = 0.005
+"""Event-loop timers fire late by up to a millisecond or so; without slack that costs rate."""
 GUARD_GROUP = -1
 
 
@@ -108,7 +110,12 @@ def build_application(
         settings=settings,
         services=services,
         deliverer=Deliverer(
-            app.bot, delivery or DeliverySettings(messages_per_second=telegram.messages_per_second)
+            app.bot,
+            delivery
+            or DeliverySettings(
+                messages_per_second=telegram.messages_per_second,
+                timer_slack_seconds=TIMER_SLACK_SECONDS,
+            ),
         ),
         limiter=limiter or CommandLimiter(),
         clock=clock,

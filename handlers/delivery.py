@@ -61,6 +61,8 @@ class DeliverySettings:
     backoff_max_seconds: float = 30.0
     max_retry_after_seconds: float = 600.0
     concurrency: int = 32
+    timer_slack_seconds: float = 0.0
+    """How late a due send may start and still count as on time (see `TokenBucket.slack`)."""
 
     def __post_init__(self) -> None:
         for name in (
@@ -73,6 +75,8 @@ class DeliverySettings:
         ):
             if getattr(self, name) <= 0:
                 raise ValueError(f"DeliverySettings.{name} must be positive")
+        if self.timer_slack_seconds < 0:
+            raise ValueError("DeliverySettings.timer_slack_seconds must not be negative")
         for name in ("group_messages", "max_attempts", "concurrency"):
             if getattr(self, name) < 1:
                 raise ValueError(f"DeliverySettings.{name} must be at least 1")
@@ -136,18 +140,26 @@ class DeliveryJob:
 
 
 class TokenBucket:
-    """At most `rate` tokens a second on average, in bursts of at most `capacity`."""
+    """At most `rate` tokens a second on average, in bursts of at most `capacity`.
+
+    `slack` (seconds) keeps a token that came due while its taker was still waking up: event
+    loop timers fire up to a millisecond late, and at a hundred tokens a second a bucket that
+    drops that time loses a tenth of its rate. Any window still holds at most
+    `rate * window + capacity + slack * rate` tokens.
+    """
 
     def __init__(
         self,
         rate: float,
         capacity: float = 1.0,
         *,
+        slack: float = 0.0,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.rate = rate
         self.capacity = capacity
+        self.slack = slack
         self._clock = clock
         self._sleep = sleep
         self._tokens = capacity
@@ -157,7 +169,8 @@ class TokenBucket:
 
     def _refill(self) -> float:
         now = self._clock()
-        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        ceiling = self.capacity + self.slack * self.rate
+        self._tokens = min(ceiling, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
         return now
 
@@ -184,7 +197,11 @@ class TokenBucket:
 
     def idle(self) -> bool:
         """Tell whether forgetting this bucket would change nothing."""
-        return not self._lock.locked() and self.delay() == 0 and self._tokens >= self.capacity
+        return (
+            not self._lock.locked()
+            and self.delay() == 0
+            and self._tokens >= self.capacity + self.slack * self.rate
+        )
 
 
 class SlidingWindow:
@@ -301,7 +318,12 @@ class Deliverer:
         self.settings = settings or DeliverySettings()
         self._clock = clock
         self._sleep = sleep
-        self._overall = TokenBucket(self.settings.messages_per_second, clock=clock, sleep=sleep)
+        self._overall = TokenBucket(
+            self.settings.messages_per_second,
+            slack=self.settings.timer_slack_seconds,
+            clock=clock,
+            sleep=sleep,
+        )
         self._chats: dict[int, _ChatLimits] = {}
 
     async def send(self, chat_id: int, messages: Sequence[str]) -> DeliveryResult:
