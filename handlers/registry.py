@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from telegram import BotCommand
-from telegram.ext import BaseHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from handlers.runtime import Callback, Context
 
@@ -15,8 +15,6 @@ MAX_MENU_COMMANDS = 100
 """Telegram's limit on a command list."""
 
 _NAME = re.compile(r"[a-z0-9_]{1,32}")
-
-AnyHandler = BaseHandler[object, Context, object]
 
 
 @dataclass(frozen=True, slots=True)
