@@ -216,3 +216,13 @@ class FeedItem(Base):
     item_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Lease(Base):
+    """A named piece of work one process holds until a time; others may take it after that."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]

@@ -1,0 +1,55 @@
+"""Leases: work that one process at a time may do (a folder scan, polling Telegram for a token).
+
+Take a lease inside `Database.transaction(claim=True)`: the row is locked while it is checked,
+so two processes never both take it. A holder renews by taking it again before it expires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.schema import Lease
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Who holds a lease and until when."""
+
+    holder: str
+    expires_at: datetime
+
+
+def take_lease(
+    session: Session, name: str, holder: str, *, now: datetime, ttl: timedelta
+) -> Held | None:
+    """Take or renew a lease; None when it is taken, with `current_holder` telling by whom."""
+    lease = session.scalars(select(Lease).where(Lease.name == name).with_for_update()).first()
+    if lease is None:
+        try:
+            with session.begin_nested():
+                session.add(Lease(name=name, holder=holder, expires_at=now + ttl))
+        except IntegrityError:  # another process created it first
+            return None
+        return Held(holder, now + ttl)
+    if lease.holder != holder and lease.expires_at > now:
+        return None
+    lease.holder, lease.expires_at = holder, now + ttl
+    return Held(holder, lease.expires_at)
+
+
+def current_holder(session: Session, name: str, *, now: datetime) -> Held | None:
+    """Say who holds a lease now, if anyone."""
+    lease = session.get(Lease, name)
+    if lease is None or lease.expires_at <= now:
+        return None
+    return Held(lease.holder, lease.expires_at)
+
+
+def release_lease(session: Session, name: str, holder: str) -> None:
+    """Give a lease back, if this holder has it."""
+    session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
