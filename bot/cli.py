@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -33,6 +34,7 @@ from bot.services import Services, build_services
 from bot.store import feeds as feeds_store
 from bot.store import repository
 from bot.store.schema import FeedRecord
+from bot.worker import Worker
 from config.settings import Settings, load_settings
 
 log = logging.getLogger("newsbrief")
@@ -119,6 +121,10 @@ def _parser() -> argparse.ArgumentParser:
     feeds_poll = feed_commands.add_parser("poll", help="poll the due feeds once, now")
     feeds_poll.add_argument("--all", action="store_true", help="every enabled feed, due or not")
     feeds_poll.set_defaults(handler=_feeds_poll)
+
+    worker = commands.add_parser("worker", help="poll feeds and scan articles until stopped")
+    worker.add_argument("--once", action="store_true", help="one feed poll and one scan, then exit")
+    worker.set_defaults(handler=_worker)
 
     run = commands.add_parser("run", help="run the Telegram bot (a demo without a token)")
     run.set_defaults(handler=_run)
@@ -405,7 +411,7 @@ def _brief(args: argparse.Namespace) -> int:
     try:
         _ensure_articles(services)
         topic = services.topics.resolve(" ".join(args.topic))
-        with services.database.transaction() as session:
+        with services.database.transaction(readonly=True) as session:
             digest = build_digest(
                 session, topic, now=datetime.now(UTC), options=services.digest_options
             )
@@ -478,6 +484,33 @@ def _demo(args: argparse.Namespace) -> int:
         return 0
     finally:
         services.close()
+
+
+def _worker(args: argparse.Namespace) -> int:
+    services = build_services(_settings(args))
+    worker = Worker(services)
+    try:
+        if args.once:
+            poll, scan = asyncio.run(worker.once())
+            _print_poll(poll, "feeds")
+            if scan is None:
+                print("articles: another worker is scanning the folder")
+            else:
+                _print_report(scan, str(services.articles_dir))
+            return 0
+        print(f"newsbrief worker {worker.holder}: polling feeds and {services.articles_dir}")
+        asyncio.run(_work_until_signalled(worker))
+        return 0
+    finally:
+        services.close()
+
+
+async def _work_until_signalled(worker: Worker) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await worker.run(stop)
 
 
 def _run(args: argparse.Namespace) -> int:

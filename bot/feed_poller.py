@@ -209,7 +209,7 @@ def _load(
     services: Services, now: datetime, urls: Collection[str] | None
 ) -> tuple[list[store.FeedState], dict[int, dict[str, str]]]:
     lease = timedelta(seconds=services.settings.feed_pass_seconds + LEASE_MARGIN_SECONDS)
-    with services.database.transaction(claim=True) as session:
+    with services.database.transaction() as session:
         if urls is None:
             due = store.claim_due_feeds(session, now, lease=lease)
         else:

@@ -13,16 +13,16 @@ TTL = timedelta(minutes=2)
 def test_a_lease_is_held_by_one_holder_until_it_expires(tmp_path: Path) -> None:
     services = make_services(tmp_path)
     try:
-        with services.database.transaction(claim=True) as session:
+        with services.database.transaction() as session:
             assert take_lease(session, "scan", "a", now=NOW, ttl=TTL) is not None
-        with services.database.transaction(claim=True) as session:
+        with services.database.transaction() as session:
             assert take_lease(session, "scan", "b", now=NOW + timedelta(minutes=1), ttl=TTL) is None
             held = current_holder(session, "scan", now=NOW + timedelta(minutes=1))
             assert held is not None and held.holder == "a"
-        with services.database.transaction(claim=True) as session:
+        with services.database.transaction() as session:
             renewed = take_lease(session, "scan", "a", now=NOW + timedelta(minutes=1), ttl=TTL)
             assert renewed is not None and renewed.expires_at == NOW + timedelta(minutes=3)
-        with services.database.transaction(claim=True) as session:
+        with services.database.transaction() as session:
             late = NOW + timedelta(minutes=4)
             assert take_lease(session, "scan", "b", now=late, ttl=TTL) is not None
             release_lease(session, "scan", "a")  # not a's any more: nothing happens
@@ -40,7 +40,7 @@ def test_of_many_processes_racing_for_a_lease_exactly_one_gets_it(tmp_path: Path
 
     def race(number: int) -> None:
         start.wait()
-        with contenders[number].database.transaction(claim=True) as session:
+        with contenders[number].database.transaction() as session:
             if take_lease(session, "bot-polling", f"p{number}", now=NOW, ttl=TTL):
                 winners.append(f"p{number}")
 

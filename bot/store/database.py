@@ -43,8 +43,13 @@ def create_store_engine(url: str) -> Engine:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    """Begin explicitly, IMMEDIATE when claiming work, so two claimers never read the same rows."""
-    mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+    """Take SQLite's write lock when a transaction begins, unless it only reads.
+
+    A deferred transaction that reads and then writes fails at once ("database is locked")
+    when another writer got in between; one that starts IMMEDIATE waits its turn instead, and
+    two processes claiming work never read the same rows.
+    """
+    mode = connection.get_execution_options().get(SQLITE_BEGIN, "IMMEDIATE")
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
@@ -78,15 +83,16 @@ class Database:
         migrate(self.engine)
 
     @contextmanager
-    def transaction(self, *, claim: bool = False) -> Iterator[Session]:
+    def transaction(self, *, readonly: bool = False) -> Iterator[Session]:
         """Give a session inside one transaction: committed on success, rolled back on error.
 
-        `claim=True` is for taking work other processes may want too: on SQLite it takes the
-        write lock at once; on PostgreSQL the claiming query locks rows (FOR UPDATE SKIP LOCKED).
+        On SQLite a transaction holds the write lock from its start (writers take turns);
+        `readonly=True` does not, so reading a digest never waits for an ingest. On PostgreSQL,
+        work that several processes may claim is locked row by row (FOR UPDATE SKIP LOCKED).
         """
         with self._sessions() as session, session.begin():
-            if claim:
-                session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+            if readonly:
+                session.connection(execution_options={SQLITE_BEGIN: "DEFERRED"})
             yield session
 
     def close(self) -> None:

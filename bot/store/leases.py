@@ -1,6 +1,6 @@
 """Leases: work that one process at a time may do (a folder scan, polling Telegram for a token).
 
-Take a lease inside `Database.transaction(claim=True)`: the row is locked while it is checked,
+Take a lease inside a transaction: the row (on SQLite, the store) is locked while it is checked,
 so two processes never both take it. A holder renews by taking it again before it expires.
 """
 

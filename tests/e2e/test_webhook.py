@@ -65,6 +65,7 @@ async def test_webhook_calls_without_the_secret_are_refused(
         finally:
             await app.updater.stop()
             await app.stop()
+    runtime_of(app).services.close()  # post_shutdown runs only under run_polling/run_webhook
 
 
 def test_a_webhook_without_a_configured_secret_gets_a_random_one(

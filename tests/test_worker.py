@@ -1,0 +1,81 @@
+import asyncio
+from pathlib import Path
+
+import pytest
+from factories import make_services, sample_folder
+from feedserver import FeedServer, Reply
+
+from bot.cli import main
+from bot.store import feeds as store
+from bot.store.leases import take_lease
+from bot.worker import FOLDER_LEASE, Worker, scan_folder
+
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><item>'
+    b"<title>Putin meets Assad in Moscow</title><link>https://loop.example/1</link>"
+    b"<description>Putin met Assad in Moscow on Monday. They talked about Syria. "
+    b"Both men said the talks went well.</description></item></channel></rss>"
+)
+
+
+async def test_a_worker_polls_feeds_and_scans_the_folder_until_stopped(tmp_path: Path) -> None:
+    services = make_services(
+        tmp_path,
+        articles_dir=sample_folder(tmp_path),
+        allow_private_addresses=True,
+        full_text=False,
+    )
+    try:
+        with FeedServer() as server:
+            url = server.add("/rss", Reply(body=RSS))
+            with services.database.transaction() as session:
+                store.add_feed(
+                    session,
+                    store.FeedSpec(url),
+                    origin="cli",
+                    now=__import__("datetime").datetime.now(__import__("datetime").UTC),
+                )
+            stop = asyncio.Event()
+            running = asyncio.create_task(Worker(services).run(stop))
+            for _ in range(100):
+                await asyncio.sleep(0.1)
+                if server.seen and _articles(services) == 3:
+                    break
+            stop.set()
+            await asyncio.wait_for(running, timeout=10)
+        assert [s.path for s in server.seen] == ["/rss"]
+        assert _articles(services) == 3
+    finally:
+        services.close()
+
+
+def _articles(services) -> int:  # type: ignore[no-untyped-def]
+    from bot.store.repository import count_articles
+
+    with services.database.transaction() as session:
+        return count_articles(session)
+
+
+async def test_only_one_worker_scans_the_folder_at_a_time(tmp_path: Path) -> None:
+    services = make_services(tmp_path, articles_dir=sample_folder(tmp_path))
+    try:
+        from datetime import UTC, datetime, timedelta
+
+        with services.database.transaction() as session:
+            take_lease(
+                session, FOLDER_LEASE, "other:1", now=datetime.now(UTC), ttl=timedelta(minutes=5)
+            )
+        assert await scan_folder(services, "me:2") is None
+        assert _articles(services) == 0
+    finally:
+        services.close()
+
+
+def test_worker_once_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("NEWSBRIEF_ARTICLES_DIR", str(sample_folder(tmp_path)))
+    assert main(["worker", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert "0 feeds" in out and "articles: 2 new" in out
