@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     story_window_hours: float = Field(default=72.0, gt=0)
     ingest_workers: int = Field(default=2, ge=1, le=64)
     poll_minutes: float = Field(default=15.0, gt=0)
+    bot_ingests: bool = True
     telegram: TelegramSettings = TelegramSettings()
     feed: list[FeedConfig] = Field(default_factory=list)
     feed_max_bytes: int = Field(default=10_000_000, gt=0)

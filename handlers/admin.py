@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 from telegram import Update
 
-from bot.services import Services
+from bot.store import feeds as feeds_store
 from bot.store import repository
 from bot.store import subscriptions as subs
 from handlers import texts
+from handlers.ingest_jobs import ingest_now
 from handlers.registry import Command
 from handlers.replies import esc, reply
 from handlers.runtime import Context, runtime_of
 
 
+def _feed_lines(session: Session) -> list[str]:
+    lines = []
+    for feed in feeds_store.list_feeds(session):
+        state = "⛔" if feed.disabled_at else ("⚠️" if feed.consecutive_failures else "✅")
+        line = texts.FEED_LINE.format(
+            state=state,
+            url=esc(feed.url),
+            success=f"{feed.last_success_at:%Y-%m-%d %H:%M}" if feed.last_success_at else "never",
+            failures=feed.consecutive_failures,
+            next="never (disabled)" if feed.disabled_at else f"{feed.next_poll_at:%H:%M} UTC",
+        )
+        if feed.disabled_reason or feed.last_error:
+            line += f"\n   {esc(feed.disabled_reason or feed.last_error or '')}"
+        lines.append(line)
+    return lines
+
+
 async def feeds_command(update: Update, context: Context) -> None:
-    """List the configured feeds, the article folder and the last ingest."""
+    """List each feed's health, the article folder and the last ingest."""
     runtime = runtime_of(context)
-    feeds = "\n".join(esc(url) for url in runtime.settings.feeds) or texts.NO_FEEDS
+    feeds = "\n".join(await runtime.store(_feed_lines)) or texts.NO_FEEDS
     await reply(
         update,
         texts.FEEDS.format(
@@ -31,11 +48,6 @@ async def feeds_command(update: Update, context: Context) -> None:
     )
 
 
-def ingest_now(services: Services) -> str:
-    """Read the article folder once and say what changed."""
-    return services.ingestor.ingest_folder(services.articles_dir).summary()
-
-
 async def refresh_command(update: Update, context: Context) -> None:
     """Ingest now on a worker thread, so the bot keeps answering meanwhile."""
     runtime = runtime_of(context)
@@ -44,8 +56,7 @@ async def refresh_command(update: Update, context: Context) -> None:
         return
     async with runtime.refresh_lock:
         await reply(update, texts.REFRESHING)
-        summary = await asyncio.to_thread(ingest_now, runtime.services)
-        runtime.last_ingest = f"{runtime.clock():%Y-%m-%d %H:%M} UTC: {summary}"
+        summary = await ingest_now(runtime)
     await reply(update, texts.REFRESHED.format(report=esc(summary)))
 
 

@@ -33,6 +33,7 @@ from handlers.daily import DailyDigests, schedule
 from handlers.delivery import Deliverer, DeliverySettings
 from handlers.errors import on_error
 from handlers.guard import rate_limit
+from handlers.ingest_jobs import close_feed_client, schedule_ingest
 from handlers.logs import protect_secret
 from handlers.registry import Command, check_unique, command_handlers, menu
 from handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
@@ -127,10 +128,13 @@ def build_application(
     app.add_handlers(subscriptions.other_handlers())
     app.add_handlers(commands.fallbacks())
     app.add_error_handler(on_error)
-    if daily:
+    if daily or settings.bot_ingests:
         if app.job_queue is None:
             raise SettingsError("the job queue is missing: install python-telegram-bot[job-queue]")
-        schedule(app.job_queue)
+        if daily:
+            schedule(app.job_queue)
+        if settings.bot_ingests:
+            schedule_ingest(app.job_queue, settings.poll_minutes)
     return app
 
 
@@ -149,8 +153,10 @@ async def _post_init(app: BotApp) -> None:
 
 
 async def _post_shutdown(app: BotApp) -> None:
-    """Release the store."""
-    runtime_of(app).services.close()
+    """Release the HTTP client and the store."""
+    runtime = runtime_of(app)
+    await close_feed_client(runtime)
+    runtime.services.close()
 
 
 def webhook_options(settings: Settings) -> dict[str, object]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpx
 from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ContextTypes
@@ -16,6 +17,7 @@ from bot.services import Services
 from bot.store import subscriptions as subs
 from bot.store.schema import Subscriber
 from bot.subscribers import format_time
+from bot.worker import Worker
 from config.settings import Settings
 from handlers.abuse import CommandLimiter
 from handlers.delivery import Deliverer, DeliveryResult
@@ -46,6 +48,8 @@ class Runtime:
     last_ingest: str | None = None
     refresh_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     daily: Any = None  # handlers.daily.DailyDigests, set by the composition root
+    worker: Worker | None = None  # made on first use by handlers.ingest_jobs
+    feed_client: httpx.AsyncClient | None = None
 
     @property
     def admin_ids(self) -> frozenset[int]:

@@ -96,9 +96,14 @@ SLOW_DOWN = "You are sending commands faster than I can answer. Wait a few secon
 SORRY = "Something went wrong on my side. Please try again in a minute."
 
 FEEDS = "<b>Feeds</b>\n{feeds}\n\n<b>Article folder</b>\n{folder}\n\n<b>Last ingest</b>\n{last}"
-NO_FEEDS = "no feeds configured"
+NO_FEEDS = "no feeds yet: add one with <code>newsbrief feeds add URL</code>"
+FEED_LINE = (
+    "{state} {url}\n   last success {success}; {failures} failures in a row; next poll {next}"
+)
+FEED_DISABLED = "⚠️ Feed disabled: {url}\n{reason}"
+FOLDER_BUSY = "another worker is scanning the folder"
 NEVER_INGESTED = "none since the bot started"
-REFRESHING = "Reading the articles and feeds now…"
+REFRESHING = "Polling the feeds and reading the article folder now…"
 REFRESH_BUSY = "An ingest is already running."
 REFRESHED = "<b>Ingest done</b>\n{report}"
 STATS = (

@@ -38,6 +38,8 @@ def settings_for(botapi: BotApiStandIn, tmp_path: Path, **telegram: Any) -> dict
     """Settings overrides that point the bot at the stand-in and a store in `tmp_path`."""
     return {
         "articles_dir": sample_folder(tmp_path),
+        "bot_ingests": False,  # tests run ingest on purpose, not on the JobQueue's clock
+        "allow_private_addresses": True,
         "telegram": {
             "token": botapi.token,
             "api_base_url": f"http://127.0.0.1:{botapi.port}",

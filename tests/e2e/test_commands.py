@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from botapi import BotApiStandIn
+from feedserver import FeedServer, Reply
 
+from bot.store import feeds as feeds_store
 from bot.store import subscriptions as subs
 from e2e.helpers import ADMIN, USER, Chat, FakeClock, make_app, running
 from handlers import texts
 from handlers.abuse import CommandLimiter
 from handlers.runtime import BotApp, Runtime
+
+NOW = datetime(2025, 3, 29, 12, 0, tzinfo=UTC)
 
 
 def subscriber_of(runtime: Runtime, chat_id: int = USER) -> tuple[str, ...] | None:
@@ -157,7 +162,7 @@ async def test_unknown_commands_and_free_text_get_help(chat: Chat) -> None:
 
 
 async def test_admin_commands_answer_admins_only_with_no_hint_to_others(
-    unlimited: BotApiStandIn, app: BotApp
+    unlimited: BotApiStandIn, app: BotApp, runtime: Runtime
 ) -> None:
     admin, user = Chat(unlimited, ADMIN), Chat(unlimited, USER)
     for command in ("/stats", "/feeds", "/refresh"):
@@ -165,11 +170,17 @@ async def test_admin_commands_answer_admins_only_with_no_hint_to_others(
     stats = await admin.ask("/stats")
     assert stats.startswith("Stats\nSubscribers: 0") and "Articles stored: 2" in stats
     feeds = await admin.ask("/feeds")
-    assert "no feeds configured" in feeds and "none since the bot started" in feeds
-    started, done = await admin.say("/refresh", replies=2)
+    assert "no feeds yet" in feeds and "none since the bot started" in feeds
+    with FeedServer() as server:
+        gone = server.add("/gone.xml", Reply(410, b"gone"))
+        with runtime.services.database.transaction() as session:
+            feeds_store.add_feed(session, feeds_store.FeedSpec(gone), origin="cli", now=NOW)
+        started, alert, done = await admin.say("/refresh", replies=3)
     assert started.visible_text == texts.REFRESHING
-    assert done.visible_text.startswith("Ingest done\n")
-    assert "UTC:" in await admin.ask("/feeds")
+    assert alert.visible_text.startswith("⚠️ Feed disabled: " + gone) and "410" in alert.visible_text
+    assert done.visible_text.startswith("Ingest done\nfeeds: 1 feeds (0 fetched")
+    health = await admin.ask("/feeds")
+    assert f"⛔ {gone}" in health and "feeds: 1 feeds" in health
 
 
 async def test_command_menus_are_set_and_valid(unlimited: BotApiStandIn, app: BotApp) -> None:
