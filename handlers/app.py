@@ -26,6 +26,7 @@ from telegram.request import BaseRequest
 
 from bot.errors import SettingsError
 from bot.services import Services
+from bot.worker import worker_name
 from config.settings import Settings
 from handlers import admin, commands, subscriptions
 from handlers.abuse import CommandLimiter
@@ -35,6 +36,7 @@ from handlers.errors import on_error
 from handlers.guard import rate_limit
 from handlers.ingest_jobs import close_feed_client, schedule_ingest
 from handlers.logs import protect_secret
+from handlers.polling_lease import keep_polling_lease, release_polling_lease, take_polling_lease
 from handlers.registry import Command, check_unique, command_handlers, menu
 from handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
 
@@ -44,6 +46,7 @@ UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 TIMER_SLACK_SECONDS = 0.005
 """Event-loop timers fire late by up to a millisecond or so; without slack that costs rate."""
 GUARD_GROUP = -1
+POLLING_LEASE = "polling_lease"
 
 
 def api_url(base: str, kind: str = "bot") -> str:
@@ -156,6 +159,8 @@ async def _post_shutdown(app: BotApp) -> None:
     """Release the HTTP client and the store."""
     runtime = runtime_of(app)
     await close_feed_client(runtime)
+    if POLLING_LEASE in app.bot_data:
+        release_polling_lease(runtime.services, *app.bot_data[POLLING_LEASE])
     runtime.services.close()
 
 
@@ -183,5 +188,11 @@ def run_bot(settings: Settings, services: Services, argv: Sequence[str] = ()) ->
         log.info("Listening for webhook calls on %s:%s", options["listen"], options["port"])
         app.run_webhook(allowed_updates=UPDATES, **options)  # type: ignore[arg-type]
     else:
+        token = settings.telegram.token.get_secret_value() if settings.telegram.token else ""
+        holder = worker_name()
+        take_polling_lease(services, token, holder)
+        assert app.job_queue is not None
+        keep_polling_lease(app.job_queue, token, holder)
+        app.bot_data[POLLING_LEASE] = (token, holder)
         log.info("Polling Telegram for updates")
         app.run_polling(allowed_updates=UPDATES)
