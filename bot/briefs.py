@@ -49,6 +49,14 @@ ALGORITHMS: tuple[str, ...] = (DEFAULT_ALGORITHM, *_SUMY)
 # Two sentences whose content-word sets overlap this much say the same thing.
 DUPLICATE_JACCARD = 0.5
 DUPLICATE_CONTAINMENT = 0.8
+# Two outlets often wrap one fact in different clauses ("Putin has said he is yet to meet
+# Syria's Bashar Assad, who fled..." / "In his first comments..., Putin said that he hadn't yet
+# met the former Syrian ruler, to whom..."): across articles, clauses are compared too.
+CLAUSE_CONTAINMENT = 0.75
+MIN_CLAUSE_TERMS = 5  # shorter clauses ("Putin said on Thursday") are attributions, not facts
+_CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s(?:who|whom|which|whose|while|but|after)\s")
+_PREFIX_MATCH = 5  # "syria" and "syrian", "russia" and "russian" name the same thing
+DEDUP_POOL = 30  # repeats are grouped among this many best-ranked sentences
 MIN_WORDS = 5  # shorter sentences carry too little to stand in a brief
 MIN_QUOTE_WORDS = 6  # a bare quotation shorter than this is a fragment
 
@@ -84,6 +92,7 @@ class _Candidate:
     words: tuple[str, ...]
     terms: frozenset[str]
     terms_list: list[str]
+    clauses: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (terms, plain-word terms)
 
 
 @cache
@@ -166,6 +175,72 @@ def _duplicates(a: frozenset[str], b: frozenset[str]) -> bool:
     )
 
 
+def _clauses(
+    sentence: str, scorer: NewsRankSummarizer
+) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """Split a sentence into clauses long enough to state a fact, as (terms, plain terms)."""
+    tokenizer = _tokenizer()
+    found = []
+    for clause in _CLAUSE_BREAK.split(sentence):
+        words = tokenizer.to_words(clause)
+        terms = frozenset(scorer.terms(words))
+        if len(terms) >= MIN_CLAUSE_TERMS:
+            plain = frozenset(scorer.terms([w for w in words if not w[:1].isupper()]))
+            found.append((terms, plain))
+    return tuple(found)
+
+
+def _same_term(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= _PREFIX_MATCH and long.startswith(short)
+
+
+def _shared(a: frozenset[str], b: frozenset[str]) -> set[str]:
+    return {x for x in a if x in b or any(_same_term(x, y) for y in b)}
+
+
+def _same_fact(first: _Candidate, second: _Candidate) -> bool:
+    """Tell whether two outlets' sentences share a clause that states the same fact."""
+    for terms_a, plain_a in first.clauses:
+        for terms_b, plain_b in second.clauses:
+            shared = _shared(terms_a, terms_b)
+            if len(shared) / min(len(terms_a), len(terms_b)) >= CLAUSE_CONTAINMENT and (
+                shared & (plain_a | plain_b)
+            ):
+                return True
+    return False
+
+
+def _repeats(first: _Candidate, second: _Candidate) -> bool:
+    """Tell whether a brief holding one of these sentences needs not the other."""
+    if _duplicates(first.terms, second.terms):
+        return True
+    return first.article != second.article and _same_fact(first, second)
+
+
+def _repeat_groups(candidates: list[_Candidate], best: list[int]) -> dict[int, int]:
+    """Group the best candidates that repeat each other, also through a third sentence.
+
+    One outlet may state a fact twice in different words, and another outlet once: if either
+    of the first outlet's wordings is taken, the second outlet's is a repeat.
+    """
+    parent = {i: i for i in best}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for n, i in enumerate(best):
+        for j in best[n + 1 :]:
+            if root(i) != root(j) and _repeats(candidates[i], candidates[j]):
+                parent[root(j)] = root(i)
+    return {i: root(i) for i in best}
+
+
 def _focus_pattern(focus: Collection[str]) -> re.Pattern[str]:
     phrases = sorted({" ".join(f.lower().split()) for f in focus if f.strip()}, key=len)
     body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in reversed(phrases))
@@ -205,7 +280,10 @@ def _candidates(
             terms = frozenset(terms_list)
             if not _is_eligible(sentence, words, title_terms, terms, title or None):
                 continue
-            out.append(_Candidate(sentence, index, position, paragraph, words, terms, terms_list))
+            clauses = _clauses(sentence, scorer) if len(articles) > 1 else ()
+            out.append(
+                _Candidate(sentence, index, position, paragraph, words, terms, terms_list, clauses)
+            )
             position += 1
     if pattern is not None:
         paragraphs = {(c.article, c.paragraph) for c in out if pattern.search(c.text)}
@@ -281,9 +359,13 @@ def _brief(
     if not candidates or sentences <= 0:
         return []
     order, _ = _rank(algorithm, summarizer, candidates, titles, articles)
+    group = _repeat_groups(candidates, order[: max(DEDUP_POOL, sentences * 6)])
     chosen: list[int] = []
     for i in order:
-        if all(not _duplicates(candidates[i].terms, candidates[j].terms) for j in chosen):
+        taken = {group.get(j, j) for j in chosen}
+        if group.get(i, i) not in taken and all(
+            not _repeats(candidates[i], candidates[j]) for j in chosen
+        ):
             chosen.append(i)
             if len(chosen) == sentences:
                 break
