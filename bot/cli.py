@@ -127,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=_worker)
 
     run = commands.add_parser("run", help="run the Telegram bot (a demo without a token)")
+    run.add_argument("--webhook-url", metavar="URL", help="take updates by webhook at this URL")
+    run.add_argument("--listen", metavar="HOST", help="address the webhook server listens on")
+    run.add_argument("--port", type=int, metavar="N", help="port the webhook server listens on")
     run.set_defaults(handler=_run)
 
     chat = commands.add_parser("chat", help="talk to the bot offline in this terminal")
@@ -514,7 +517,13 @@ async def _work_until_signalled(worker: Worker) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    flags = {
+        "webhook_url": args.webhook_url,
+        "webhook_listen": args.listen,
+        "webhook_port": args.port,
+    }
+    telegram = {key: value for key, value in flags.items() if value is not None}
+    settings = _settings(args, **({"telegram": telegram} if telegram else {}))
     if settings.telegram.token is None:
         if sys.stdin.isatty():
             print("No TELEGRAM_BOT_TOKEN set: chatting with the bot offline instead.\n")

@@ -1,26 +1,39 @@
 """Daily briefs: one repeating job claims due subscribers from the store and sends their digests.
 
-Why one job every minute rather than a job per subscriber: the store, not the scheduler, knows
-who is due (`subscribers.next_due_at`, indexed), so a restart loses nothing, 10,000 subscribers
-cost one query a minute instead of 10,000 scheduler entries, and a changed time or zone is a
-row update instead of a job to find and replace.
+Why one job every few seconds rather than a job per subscriber: the store, not the scheduler,
+knows who is due (`subscribers.next_due_at`, indexed), so a restart loses nothing, 10,000
+subscribers cost one indexed read per tick instead of 10,000 scheduler entries, and a changed
+time or zone is a row update instead of a job to find and replace.
 
-Exactly once per local day: claiming a subscriber is one transaction that moves its
-`next_due_at` to the following slot (a compare-and-set, so two workers never both win) and
-inserts a `digest_deliveries` row unique on (subscriber, local date). The claim is committed
-before anything is sent, so a crash or restart can lose a day's brief but never send it twice.
-After sending, the row records the outcome and `sent_stories` the stories, which the next
-brief leaves out. A slot missed while the bot was down is still sent on the next run if it is
-within `missed_digest_grace_hours`; older ones are skipped.
+Exactly once per local day, with any number of instances on one store:
+
+- *Claim.* Claiming a subscriber is one transaction that moves its `next_due_at` to the
+  following slot (a compare-and-set, so two instances never both win) and inserts a
+  `digest_deliveries` row unique on (subscriber, local date), held by this instance under a
+  lease (`subs.DELIVERY_LEASE`). An instance claims only a couple of seconds of sending ahead,
+  so instances share a broadcast and a crash strands little.
+- *Progress.* Each message Telegram accepts is recorded at once (group-committed by a recorder
+  task); the outcome and the stories sent (`sent_stories`, which the next brief leaves out)
+  when the digest is done. The holder renews its leases while it works.
+- *Recovery.* A claim whose lease ran out (its instance died) is taken over by the next run of
+  any instance, which sends only the messages not yet recorded, rendering a digest cut short
+  as of its first claim so the rest matches what was sent.
+
+The one duplicate window is a message Telegram accepted whose record had not landed when its
+sender died (a few milliseconds per message). A slot missed while every instance was down is
+still sent on the next run if it is within `missed_digest_grace_hours`; older ones are skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable
+import secrets
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -29,6 +42,7 @@ from telegram.ext import JobQueue
 from bot.store import subscriptions as subs
 from bot.store.subscriptions import Interests
 from bot.subscribers import decide_slot, parse_time
+from bot.worker import worker_name
 from handlers import texts
 from handlers.delivery import DeliveryResult, DeliveryStatus
 from handlers.digests import Rendered, build_digests, render_digests, topics_for
@@ -36,11 +50,19 @@ from handlers.runtime import Context, Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 BATCH = 500
-"""Subscribers claimed per transaction: what a crash mid-broadcast can cost at most."""
+"""The most subscribers claimed in one transaction."""
+CLAIM_AHEAD_SECONDS = 2.0
+"""Claim about this much sending at a time: enough to keep the senders busy while the next
+batch is claimed and rendered, little enough that instances share a broadcast and a crash
+strands only seconds of it until the lease runs out."""
 JOB_NAME = "daily-briefs"
-INTERVAL = timedelta(minutes=1)
+INTERVAL = timedelta(seconds=10)
+"""How often to look for due briefs and lapsed claims; a look that finds nothing is one read."""
+FIRST_CHECK = timedelta(seconds=1)
 MAX_SENDERS = 256
+RECORD_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +75,21 @@ class Claimed:
     local_date: date
     interests: Interests
     sent: frozenset[int]
+    done: int = 0
+    """Messages Telegram already accepted (a digest taken over part way)."""
+    render_at: datetime | None = None
+    """Render as of this time (the first claim's) so the rest matches what was sent."""
 
 
-_Finished = tuple[Claimed, Rendered, DeliveryResult | None]
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """How sending one claimed digest went: Telegram's verdict and messages accepted in all."""
+
+    result: DeliveryResult
+    messages: int
+
+
+_Finished = tuple[Claimed, Rendered, Sent | None]
 
 
 @dataclass(slots=True)
@@ -63,19 +97,26 @@ class DailyReport:
     """What one run did."""
 
     claimed: int = 0
+    recovered: int = 0
     sent: int = 0
     empty: int = 0
     failed: int = 0
     unreachable: int = 0
     migrated: int = 0
     too_late: int = 0
+    lost: int = 0
     messages: int = 0
     renders: int = 0
     topic_sets: set[Hashable] = field(default_factory=set)
 
     def count(self, status: str) -> None:
         """Count one finished brief by its stored status."""
-        name = {subs.SENT: "sent", subs.EMPTY: "empty", subs.UNREACHABLE: "unreachable"}
+        name = {
+            subs.SENT: "sent",
+            subs.EMPTY: "empty",
+            subs.UNREACHABLE: "unreachable",
+            subs.LAPSED: "too_late",
+        }
         attribute = name.get(status, "failed")
         setattr(self, attribute, getattr(self, attribute) + 1)
 
@@ -83,18 +124,35 @@ class DailyReport:
 class DailyDigests:
     """Claim due subscribers in batches, render once per distinct brief, send, record."""
 
-    def __init__(self, runtime: Runtime, *, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        batch: int = BATCH,
+        lease: timedelta = subs.DELIVERY_LEASE,
+        holder: str | None = None,
+    ) -> None:
         self.runtime = runtime
         self.batch = batch
+        self.lease = lease
+        self.holder = holder or f"{worker_name()}:{secrets.token_hex(3)}"
         self._running = asyncio.Lock()
+        self._held: set[int] = set()
+        self._lost: set[int] = set()
 
     @property
     def running(self) -> bool:
         """Tell whether a run is under way."""
         return self._running.locked()
 
+    @property
+    def claim_size(self) -> int:
+        """Subscribers to claim per transaction: a couple of seconds of sending."""
+        rate = self.runtime.deliverer.settings.messages_per_second
+        return max(1, min(self.batch, int(rate * CLAIM_AHEAD_SECONDS)))
+
     async def run(self) -> DailyReport | None:
-        """Send every brief that is due; None if a run was already under way.
+        """Send every brief that is due or lapsed; None if a run was already under way.
 
         Claiming and rendering the next batch overlaps with sending the last one, and senders
         take briefs one by one from a queue, so the deliverer's overall rate stays saturated.
@@ -103,30 +161,36 @@ class DailyDigests:
             return None
         async with self._running:
             report = DailyReport()
+            now = self.runtime.clock()
+            if not await self._read(lambda s: subs.pending(s, now)):
+                return report
             cache: dict[Hashable, Rendered] = {}
-            outbox: asyncio.Queue[tuple[Claimed, Rendered] | None] = asyncio.Queue(self.batch)
-            finished: list[_Finished] = []
+            size = self.claim_size
+            outbox: asyncio.Queue[tuple[Claimed, Rendered] | None] = asyncio.Queue(size)
+            recorder = _Recorder(self, report)
             senders = [
-                asyncio.create_task(self._sender(outbox, finished)) for _ in range(self._workers())
+                asyncio.create_task(self._sender(outbox, recorder)) for _ in range(self._workers())
             ]
+            renewer = asyncio.create_task(self._renew_while_held())
             try:
                 while True:
                     now = self.runtime.clock()
-                    seen, batch = await self._claim_batch(now, report)
+                    seen, batch = await self._claim_batch(now, report, size)
                     if not seen:
                         break
                     for claimed, rendered in await self._render_batch(batch, now, cache, report):
                         if rendered.empty:
-                            finished.append((claimed, rendered, None))
+                            recorder.finish((claimed, rendered, None))
                         else:
                             await outbox.put((claimed, rendered))
-                    await self._flush(finished, report)
             finally:
                 for _ in senders:
                     await outbox.put(None)
                 await asyncio.gather(*senders)
-                await self._flush(finished, report)
-            if report.claimed or report.too_late:
+                await recorder.close()
+                renewer.cancel()
+                self._lost.clear()
+            if report.claimed or report.recovered or report.too_late:
                 log.info("Daily briefs: %s", report)
             return report
 
@@ -134,17 +198,73 @@ class DailyDigests:
         settings = self.runtime.deliverer.settings
         return min(MAX_SENDERS, max(settings.concurrency, int(2 * settings.messages_per_second)))
 
+    async def _read(self, work: Callable[[Session], T]) -> T:
+        """Run read-only `work` on a worker thread without SQLite's write lock."""
+
+        def run() -> T:
+            with self.runtime.services.database.transaction(readonly=True) as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
     async def _sender(
-        self, outbox: asyncio.Queue[tuple[Claimed, Rendered] | None], finished: list[_Finished]
+        self, outbox: asyncio.Queue[tuple[Claimed, Rendered] | None], recorder: _Recorder
     ) -> None:
         while (item := await outbox.get()) is not None:
             claimed, rendered = item
             try:
-                result = await self.runtime.deliverer.send(claimed.chat_id, rendered.messages)
+                sent = await self._send(claimed, rendered, recorder)
             except Exception as exc:
                 log.exception("Daily brief for chat %s crashed", claimed.chat_id)
-                result = DeliveryResult(claimed.chat_id, DeliveryStatus.FAILED, reason=repr(exc))
-            finished.append((claimed, rendered, result))
+                failed = DeliveryResult(claimed.chat_id, DeliveryStatus.FAILED, reason=repr(exc))
+                sent = Sent(failed, claimed.done)
+            if sent is not None:
+                recorder.finish((claimed, rendered, sent))
+
+    async def _send(self, claimed: Claimed, rendered: Rendered, recorder: _Recorder) -> Sent | None:
+        """Send the messages not yet accepted, one at a time, recording each; None if lost."""
+        deliverer = self.runtime.deliverer
+        target, migrated_to = claimed.chat_id, None
+        done, ids, refused = claimed.done, list[int](), 0
+        for message in rendered.messages[claimed.done :]:
+            if claimed.delivery_id in self._lost:
+                log.warning("Daily brief for chat %s was taken over; stopping", claimed.chat_id)
+                return None
+            result = await deliverer.send(target, [message])
+            if result.migrated_to is not None:
+                target = migrated_to = result.migrated_to
+            if result.sent_message_ids:
+                done += 1
+                ids.extend(result.sent_message_ids)
+                recorder.progress(claimed.delivery_id, done)
+            elif result.failures and not result.deactivate:
+                refused += 1  # Telegram refused this message (logged); the others still go
+            else:
+                return Sent(_result(claimed.chat_id, result.status, ids, migrated_to), done)
+        if refused and not ids:
+            status = DeliveryStatus.FAILED if not done else DeliveryStatus.PARTIAL
+        else:
+            status = DeliveryStatus.PARTIAL if refused else DeliveryStatus.DELIVERED
+        return Sent(_result(claimed.chat_id, status, ids, migrated_to), done)
+
+    async def _renew_while_held(self) -> None:
+        """Renew this instance's claims every quarter lease, noting any taken over meanwhile."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 4)
+            held = set(self._held)
+            if not held:
+                continue
+            now = self.runtime.clock()
+            try:
+                kept = await self.runtime.store(
+                    partial(
+                        subs.renew, delivery_ids=held, now=now, holder=self.holder, lease=self.lease
+                    )
+                )
+            except Exception:
+                log.exception("Could not renew the daily-brief leases")
+                continue
+            self._lost.update((held & self._held) - kept)
 
     async def _render_batch(
         self,
@@ -153,44 +273,71 @@ class DailyDigests:
         cache: dict[Hashable, Rendered],
         report: DailyReport,
     ) -> list[tuple[Claimed, Rendered]]:
-        rendered = await self.runtime.store(lambda s: self._render(s, batch, now, cache, report))
+        rendered = await self._read(lambda s: self._render(s, batch, now, cache, report))
         return list(zip(batch, rendered, strict=True))
 
-    async def _flush(self, finished: list[_Finished], report: DailyReport) -> None:
-        """Record the outcomes so far (taken from the shared list before leaving the loop)."""
-        if not finished:
-            return
-        done, finished[:] = finished[:], []
-        now = self.runtime.clock()
-        await self.runtime.store(lambda s: self._record(s, done, now, report))
-
-    async def _claim_batch(self, now: datetime, report: DailyReport) -> tuple[int, list[Claimed]]:
-        """Claim the next batch of due subscribers in one transaction."""
-        return await self.runtime.store(lambda s: self._claim(s, now, report))
+    async def _claim_batch(
+        self, now: datetime, report: DailyReport, limit: int | None = None
+    ) -> tuple[int, list[Claimed]]:
+        """Take over lapsed claims, then claim due subscribers, in one transaction."""
+        size = limit or self.claim_size
+        seen, batch, lapsed = await self.runtime.store(lambda s: self._claim(s, now, report, size))
+        self._held.update(c.delivery_id for c in batch)
+        if lapsed:
+            outcomes = [subs.Outcome(c.delivery_id, subs.LAPSED, c.done) for c in lapsed]
+            await self.runtime.store(lambda s: subs.finish(s, outcomes, now))
+        return seen, batch
 
     def _claim(
-        self, session: Session, now: datetime, report: DailyReport
-    ) -> tuple[int, list[Claimed]]:
+        self, session: Session, now: datetime, report: DailyReport, limit: int
+    ) -> tuple[int, list[Claimed], list[Claimed]]:
         grace = timedelta(hours=self.runtime.settings.telegram.missed_digest_grace_hours)
-        due = subs.due(session, now, limit=self.batch)
-        taken = []
+        taken: list[tuple[int, int, int, date, int, datetime | None]] = []
+        lapsed: list[Claimed] = []
+        stalled = subs.take_over(session, now, holder=self.holder, limit=limit, lease=self.lease)
+        chats = subs.chat_ids(session, {d.subscriber_id for d in stalled})
+        for d in stalled:
+            late = now - d.claimed_at > max(grace, self.lease) + self.lease
+            if d.subscriber_id not in chats or late:
+                lapsed.append(
+                    Claimed(
+                        d.id, d.subscriber_id, 0, d.local_date, Interests(), frozenset(), d.messages
+                    )
+                )
+                report.too_late += 1
+                continue
+            render_at = d.claimed_at if d.messages else None
+            taken.append(
+                (d.id, d.subscriber_id, chats[d.subscriber_id], d.local_date, d.messages, render_at)
+            )
+            report.recovered += 1
+        skip_locked = session.get_bind().dialect.name == "postgresql"
+        due = subs.due(session, now, limit=limit - len(stalled), skip_locked=skip_locked)
         for subscriber in due:
             decision = decide_slot(
                 now, parse_time(subscriber.digest_time), ZoneInfo(subscriber.timezone), grace
             )
-            delivery = subs.claim(session, subscriber, decision, now)
+            delivery = subs.claim(
+                session, subscriber, decision, now, holder=self.holder, lease=self.lease
+            )
             if delivery is not None:
-                taken.append((delivery.id, subscriber.id, subscriber.chat_id, decision.local_date))
+                taken.append(
+                    (delivery.id, subscriber.id, subscriber.chat_id, decision.local_date, 0, None)
+                )
+                report.claimed += 1
             elif not decision.send:
                 report.too_late += 1
-        ids = [sub_id for _, sub_id, _, _ in taken]
+        ids = [t[1] for t in taken]
         interests = subs.interests(session, ids)
         sent = subs.sent_story_ids(session, ids)
-        report.claimed += len(taken)
-        return len(due), [
-            Claimed(d, s, c, day, interests[s], frozenset(sent.get(s, ())))
-            for d, s, c, day in taken
-        ]
+        return (
+            len(due) + len(stalled),
+            [
+                Claimed(d, s, c, day, interests[s], frozenset(sent.get(s, ())), done, at)
+                for d, s, c, day, done, at in taken
+            ],
+            lapsed,
+        )
 
     def _render(
         self,
@@ -204,7 +351,7 @@ class DailyDigests:
         catalog = self.runtime.services.topics
         out = []
         for claimed in batch:
-            key = (claimed.local_date, claimed.interests, claimed.sent)
+            key = (claimed.local_date, claimed.interests, claimed.sent, claimed.render_at)
             report.topic_sets.add(claimed.interests)
             rendered = cache.get(key)
             if rendered is None:
@@ -212,7 +359,7 @@ class DailyDigests:
                 digests = build_digests(
                     session,
                     topics_for(catalog, claimed.interests),
-                    now=now,
+                    now=claimed.render_at or now,
                     options=options,
                     exclude=claimed.sent,
                 )
@@ -222,16 +369,21 @@ class DailyDigests:
             out.append(rendered)
         return out
 
-    @staticmethod
     def _record(
-        session: Session, done: list[_Finished], now: datetime, report: DailyReport
+        self,
+        session: Session,
+        progress: dict[int, int],
+        done: list[_Finished],
+        now: datetime,
+        report: DailyReport,
     ) -> None:
+        subs.record_progress(session, progress, now)
         outcomes = []
-        for claimed, rendered, result in done:
-            status, stories, count = subs.EMPTY, frozenset[int](), 0
-            if result is not None:
-                count = len(result.sent_message_ids)
-                report.messages += count
+        for claimed, rendered, sent in done:
+            status, stories, count = subs.EMPTY, frozenset[int](), claimed.done
+            if sent is not None:
+                result, count = sent.result, sent.messages
+                report.messages += len(result.sent_message_ids)
                 if result.status in (DeliveryStatus.DELIVERED, DeliveryStatus.PARTIAL):
                     status, stories = subs.SENT, rendered.story_ids
                 elif result.deactivate:
@@ -247,6 +399,75 @@ class DailyDigests:
         subs.finish(session, outcomes, now)
 
 
+def _result(
+    chat_id: int, status: DeliveryStatus, ids: list[int], migrated_to: int | None
+) -> DeliveryResult:
+    return DeliveryResult(chat_id, status, tuple(ids), migrated_to=migrated_to)
+
+
+class _Recorder:
+    """Write progress and outcomes as they come, many per transaction when they come fast.
+
+    A message's record lands a few milliseconds after Telegram accepted it: that gap, per
+    message, is the only time a crash can make a recovering instance send it again.
+    """
+
+    def __init__(self, daily: DailyDigests, report: DailyReport) -> None:
+        self._daily = daily
+        self._report = report
+        self._progress: dict[int, int] = {}
+        self._finished: list[_Finished] = []
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._task = asyncio.create_task(self._loop())
+
+    def progress(self, delivery_id: int, messages: int) -> None:
+        """Note that Telegram accepted `messages` of a digest so far."""
+        self._progress[delivery_id] = messages
+        self._wake.set()
+
+    def finish(self, item: _Finished) -> None:
+        """Note how a digest ended."""
+        self._finished.append(item)
+        self._wake.set()
+
+    async def close(self) -> None:
+        """Write what is left and stop."""
+        self._closing = True
+        self._wake.set()
+        await self._task
+
+    async def _loop(self) -> None:
+        daily = self._daily
+        while True:
+            if not (self._progress or self._finished):
+                if self._closing:
+                    return
+                await self._wake.wait()
+                self._wake.clear()
+                continue
+            progress, self._progress = self._progress, {}
+            finished, self._finished = self._finished, []
+            now = daily.runtime.clock()
+            try:
+                await daily.runtime.store(
+                    partial(
+                        daily._record,
+                        progress=progress,
+                        done=finished,
+                        now=now,
+                        report=self._report,
+                    )
+                )
+            except Exception:
+                log.exception("Could not record daily briefs; retrying")
+                self._progress = {**progress, **self._progress}
+                self._finished[:0] = finished
+                await asyncio.sleep(RECORD_RETRY_SECONDS)
+                continue
+            daily._held.difference_update(c.delivery_id for c, _, _ in finished)
+
+
 async def daily_job(context: Context) -> None:
     """Start a run of the daily briefs in the background unless one is under way."""
     daily = runtime_of(context).daily
@@ -255,7 +476,5 @@ async def daily_job(context: Context) -> None:
 
 
 def schedule(job_queue: JobQueue[Context]) -> None:
-    """Check for due briefs at the start of every minute (and so soon after a restart)."""
-    now = datetime.now(UTC)
-    first = 60 - now.second - now.microsecond / 1e6 + 1
-    job_queue.run_repeating(daily_job, interval=INTERVAL, first=first, name=JOB_NAME)
+    """Check for due briefs and lapsed claims every few seconds, from a second after start."""
+    job_queue.run_repeating(daily_job, interval=INTERVAL, first=FIRST_CHECK, name=JOB_NAME)

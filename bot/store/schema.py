@@ -151,7 +151,13 @@ class FollowedWords(Base):
 
 
 class DigestDelivery(Base):
-    """One daily digest per subscriber and local day: claimed before sending, never twice."""
+    """One daily digest per subscriber and local day, claimed by one instance before sending.
+
+    `messages` counts what Telegram accepted so far (recorded right after each message), and
+    `lease_until` is when the claim lapses unless its `holder` renews it; a lapsed claim is taken
+    over by another instance, which sends only the messages not yet recorded. Finished rows have
+    no lease.
+    """
 
     __tablename__ = "digest_deliveries"
     __table_args__ = (UniqueConstraint("subscriber_id", "local_date"),)
@@ -166,6 +172,10 @@ class DigestDelivery(Base):
     claimed_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     messages: Mapped[int] = mapped_column(Integer, default=0)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class SentStory(Base):

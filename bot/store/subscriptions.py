@@ -1,10 +1,17 @@
-"""Subscriber queries: topics, words, schedules, daily claims. Callers own the transaction."""
+"""Subscriber queries: topics, words, schedules, daily claims. Callers own the transaction.
+
+A daily digest is claimed by one instance (a compare-and-set on the subscriber's `next_due_at`
+and a row unique on subscriber and local day) with a lease the holder renews while it works.
+Progress is recorded after each message Telegram accepts, so an instance that takes over a
+lapsed claim sends only what was not recorded: the one duplicate window is a message accepted
+by Telegram whose record had not landed when its sender died.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -15,12 +22,22 @@ from bot.store.schema import DigestDelivery, FollowedWords, SentStory, Subscribe
 from bot.subscribers import SlotDecision, next_slot, parse_time
 
 CHUNK = 500
+DELIVERY_LEASE = timedelta(minutes=5)
+"""How long a claimed digest stays with its instance without a sign of life.
+
+The holder renews its leases every quarter of this while it works (flood control can hold a
+broadcast far longer), so a lease runs out only when the instance died or hung. Shorter repairs
+a crash sooner; longer keeps an instance that is alive but stalled (the SQLite write lock held
+by a long ingest, a machine paused) from being taken for dead and its digests sent twice.
+"""
 
 CLAIMED = "claimed"
 SENT = "sent"
 EMPTY = "empty"
 FAILED = "failed"
 UNREACHABLE = "unreachable"
+LAPSED = "lapsed"
+"""Claimed, never finished, and found by a recovering instance past the grace window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +202,15 @@ def move_chat(session: Session, old_chat_id: int, new_chat_id: int, now: datetim
     )
 
 
-def due(session: Session, now: datetime, *, limit: int) -> Sequence[Subscriber]:
-    """Return live, unpaused subscribers whose daily slot has come, the longest-waiting first."""
-    return session.scalars(
+def due(
+    session: Session, now: datetime, *, limit: int, skip_locked: bool = False
+) -> Sequence[Subscriber]:
+    """Return live, unpaused subscribers whose daily slot has come, the longest-waiting first.
+
+    With `skip_locked` (PostgreSQL; SQLite's writers take turns anyway) the rows are locked and
+    rows another instance is claiming are passed over, so two instances claim different ones.
+    """
+    query = (
         select(Subscriber)
         .where(
             Subscriber.next_due_at <= now,
@@ -196,11 +219,34 @@ def due(session: Session, now: datetime, *, limit: int) -> Sequence[Subscriber]:
         )
         .order_by(Subscriber.next_due_at, Subscriber.id)
         .limit(limit)
-    ).all()
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    return session.scalars(query).all()
+
+
+def pending(session: Session, now: datetime) -> bool:
+    """Tell whether a digest is due or a claim has lapsed (a cheap check before claiming)."""
+    due_one = select(Subscriber.id).where(
+        Subscriber.next_due_at <= now,
+        Subscriber.active.is_(True),
+        Subscriber.paused.is_(False),
+    )
+    lapsed_one = select(DigestDelivery.id).where(DigestDelivery.lease_until < now)
+    return (
+        session.scalar(due_one.limit(1)) is not None
+        or session.scalar(lapsed_one.limit(1)) is not None
+    )
 
 
 def claim(
-    session: Session, subscriber: Subscriber, decision: SlotDecision, now: datetime
+    session: Session,
+    subscriber: Subscriber,
+    decision: SlotDecision,
+    now: datetime,
+    *,
+    holder: str = "",
+    lease: timedelta = DELIVERY_LEASE,
 ) -> DigestDelivery | None:
     """Move the subscriber to its next slot and, if this slot is to be sent, record the claim.
 
@@ -231,10 +277,78 @@ def claim(
         status=CLAIMED,
         claimed_at=now,
         messages=0,
+        holder=holder,
+        lease_until=now + lease,
+        attempts=1,
     )
     session.add(delivery)
     session.flush()
     return delivery
+
+
+def take_over(
+    session: Session, now: datetime, *, holder: str, limit: int, lease: timedelta = DELIVERY_LEASE
+) -> Sequence[DigestDelivery]:
+    """Take claimed digests whose lease ran out (their instance died), the oldest first.
+
+    Rows another instance is taking over at the same moment are skipped (FOR UPDATE SKIP LOCKED
+    on PostgreSQL; on SQLite the write lock already makes takers take turns).
+    """
+    found = session.scalars(
+        select(DigestDelivery)
+        .where(DigestDelivery.lease_until < now)
+        .order_by(DigestDelivery.lease_until, DigestDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for delivery in found:
+        delivery.holder = holder
+        delivery.lease_until = now + lease
+        delivery.attempts += 1
+    session.flush()
+    return found
+
+
+def renew(
+    session: Session,
+    delivery_ids: Collection[int],
+    now: datetime,
+    *,
+    holder: str,
+    lease: timedelta = DELIVERY_LEASE,
+) -> set[int]:
+    """Extend this holder's unfinished claims; return the ids it still holds."""
+    kept: set[int] = set()
+    for chunk in _chunks(delivery_ids):
+        session.execute(
+            update(DigestDelivery)
+            .where(
+                DigestDelivery.id.in_(chunk),
+                DigestDelivery.holder == holder,
+                DigestDelivery.lease_until.is_not(None),
+            )
+            .values(lease_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        kept.update(
+            session.scalars(
+                select(DigestDelivery.id).where(
+                    DigestDelivery.id.in_(chunk),
+                    DigestDelivery.holder == holder,
+                    DigestDelivery.lease_until.is_not(None),
+                )
+            )
+        )
+    return kept
+
+
+def record_progress(session: Session, progress: Mapping[int, int], now: datetime) -> None:
+    """Record how many messages of each claimed digest Telegram has accepted so far."""
+    if progress:
+        session.execute(
+            update(DigestDelivery),
+            [{"id": i, "messages": count, "sent_at": now} for i, count in progress.items()],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,12 +377,26 @@ def finish(session: Session, outcomes: Sequence[Outcome], now: datetime) -> None
         delivery.status = outcome.status
         delivery.messages = outcome.messages
         delivery.finished_at = now
+        delivery.lease_until = None
+        if outcome.messages and delivery.sent_at is None:
+            delivery.sent_at = now
         had = known.setdefault(delivery.subscriber_id, set())
         session.add_all(
             SentStory(subscriber_id=delivery.subscriber_id, story_id=story_id, sent_at=now)
             for story_id in sorted(outcome.story_ids - had)
         )
         had.update(outcome.story_ids)
+
+
+def chat_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, int]:
+    """Return each subscriber's chat id (subscribers that are gone are left out)."""
+    found: dict[int, int] = {}
+    for chunk in _chunks(subscriber_ids):
+        for sub_id, chat_id in session.execute(
+            select(Subscriber.id, Subscriber.chat_id).where(Subscriber.id.in_(chunk))
+        ):
+            found[sub_id] = chat_id
+    return found
 
 
 def sent_story_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, set[int]]:

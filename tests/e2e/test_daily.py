@@ -100,7 +100,7 @@ async def test_one_brief_a_day_across_a_restart(
     assert len(unlimited.messages_for(USER)) == sent
 
 
-async def test_a_crash_after_the_claim_never_sends_twice(
+async def test_a_claim_stranded_by_a_crash_is_sent_once_when_its_lease_lapses(
     unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
 ) -> None:
     async with running(make_app(unlimited, tmp_path, clock)) as first:
@@ -111,9 +111,59 @@ async def test_a_crash_after_the_claim_never_sends_twice(
         seen, claimed = await daily._claim_batch(clock.now, DailyReport())
         assert (seen, len(claimed)) == (1, 1)  # ...and the process dies before sending
     async with running(make_app(unlimited, tmp_path, clock)) as second:
-        clock.now = utc(2025, 3, 30, 8, 1, 20)
+        clock.now = utc(2025, 3, 30, 8, 4, 20)  # the first instance might still be sending
         assert (await run_daily(runtime_of(second))).claimed == 0
         assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.CLAIMED)
+        clock.now = utc(2025, 3, 30, 8, 5, 30)  # its lease has lapsed: it is gone
+        report = await run_daily(runtime_of(second))
+        assert (report.claimed, report.recovered, report.sent) == (0, 1, 1)
+        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.SENT)
+        clock.now = utc(2025, 3, 30, 8, 15)
+        assert (await run_daily(runtime_of(second))).recovered == 0
+    [_, brief] = unlimited.messages_for(USER)  # the /subscribe answer and one brief
+    assert brief.visible_text.startswith("Your daily brief")
+
+
+async def test_a_digest_recorded_as_sent_before_a_crash_is_not_sent_again(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock)) as first:
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = utc(2025, 3, 30, 8, 0, 20)
+        daily = runtime_of(first).daily
+        assert isinstance(daily, DailyDigests)
+        _, [claimed] = await daily._claim_batch(clock.now, DailyReport())
+        [(_, rendered)] = await daily._render_batch([claimed], clock.now, {}, DailyReport())
+        await runtime_of(first).deliverer.send(USER, rendered.messages)
+        done = {claimed.delivery_id: len(rendered.messages)}
+        await runtime_of(first).store(lambda s: subs.record_progress(s, done, clock.now))
+        # ...and the process dies after recording the messages, before finishing the digest
+    async with running(make_app(unlimited, tmp_path, clock)) as second:
+        clock.now = utc(2025, 3, 30, 8, 5, 30)
+        report = await run_daily(runtime_of(second))
+        assert (report.recovered, report.sent, report.messages) == (1, 1, 0)
+        with runtime_of(second).services.database.transaction() as session:
+            [row] = subs.deliveries(session, claimed.subscriber_id)
+            assert (row.status, row.messages, row.attempts) == (subs.SENT, 1, 2)
+            assert row.lease_until is None and row.sent_at is not None
+            assert subs.sent_story_ids(session, [claimed.subscriber_id])  # the next brief skips
+    assert [m.text for m in unlimited.messages_for(USER)[1:]] == rendered.messages
+
+
+async def test_a_claim_lapsed_beyond_the_grace_window_is_not_sent(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock)) as first:
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = utc(2025, 3, 30, 8, 0, 20)
+        daily = runtime_of(first).daily
+        assert isinstance(daily, DailyDigests)
+        await daily._claim_batch(clock.now, DailyReport())
+    async with running(make_app(unlimited, tmp_path, clock)) as second:
+        clock.now = utc(2025, 3, 30, 20, 0)  # every instance was down all day
+        report = await run_daily(runtime_of(second))
+        assert (report.recovered, report.too_late, report.sent) == (0, 1, 0)
+        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.LAPSED)
     assert len(unlimited.messages_for(USER)) == 1  # the /subscribe answer only
 
 
@@ -206,13 +256,13 @@ async def test_one_render_per_distinct_brief(
     assert (report.sent, report.renders, len(report.topic_sets)) == (6, 2, 2)
 
 
-async def test_the_job_queue_runs_the_briefs_every_minute(
+async def test_the_job_queue_looks_for_briefs_every_ten_seconds(
     unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
 ) -> None:
     async with running(make_app(unlimited, tmp_path, clock, daily=True)) as app:
         assert app.job_queue is not None
         [job] = app.job_queue.get_jobs_by_name(JOB_NAME)
-        assert job.job.trigger.interval.total_seconds() == 60
+        assert job.job.trigger.interval.total_seconds() == 10
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 30)
         await job.run(app)
