@@ -1,0 +1,48 @@
+"""The `newsbrief` command: a stable scripting contract over the core (see README, "CLI")."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cli import articles, feeds, serving
+from bot.errors import NewsbriefError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args))
+    except NewsbriefError as error:
+        print(f"newsbrief: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbrief", description="Short, trustworthy news briefs with key quotes."
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=os.environ.get("NEWSBRIEF_CONFIG") or None,
+        help="TOML settings file (default: $NEWSBRIEF_CONFIG)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for module in (articles, feeds, serving):
+        module.register(commands)
+    return parser
