@@ -10,10 +10,12 @@ and subscribers are inserted straight through the ORM (synthetic, 20 topics) so 
   flood limits are off here: this measures the bot, not the pacing.
 - **Broadcast**: every subscriber due at once; the stand-in enforces Telegram's limits scaled
   four times faster (120 messages/s overall, 4/s per chat) and the bot's deliverer paces at
-  the same 120/s. Achieved rate = messages accepted / time from the first to the last. A
-  second run a minute later must claim nothing (exactly once). The stand-in shares the
-  process (and two cores) with the bot, so the section also measures the rig's ceiling:
-  1,000 digest-sized messages sent unpaced to the stand-in without limits.
+  95 % of that (`PACE`): pacing at exactly the limit drew a few 429s from the stand-in's 10 %
+  jitter tolerance, each costing a whole second of flood wait. Achieved rate = messages
+  accepted / time from the first to the last. A second run a minute later must claim nothing
+  (exactly once). The stand-in shares the process (and two cores) with the bot, so the
+  section also measures the rig's ceiling: 1,000 digest-sized messages sent unpaced to the
+  stand-in without limits.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ NOW = datetime(2025, 3, 30, 8, 0, 30, tzinfo=UTC)
 SLOT = datetime(2025, 3, 30, 8, 0, tzinfo=UTC)
 RATE = 120.0
 """Telegram's limits four times faster: this two-core rig carries about 200 msg/s unpaced."""
+PACE = 0.95
+"""Share of the limit the deliverer paces at, leaving room for client-server timing jitter."""
 COMMANDS = ("/topic07", "/help", "/mytopics", "/subscribe topic03", "/digest", "/topics")
 SENTENCE = (
     "Officials in the region said on {day} that talks on item {n} would resume next week, "
@@ -235,7 +239,7 @@ async def broadcast(api: Any, services: Services, subscribers: int) -> dict[str,
         services,
         clock=clock,
         delivery=DeliverySettings(
-            messages_per_second=RATE,
+            messages_per_second=RATE * PACE,
             chat_messages_per_second=RATE / 30,
             group_window_seconds=60 * 30 / RATE,
             timer_slack_seconds=TIMER_SLACK_SECONDS,
@@ -341,7 +345,8 @@ def _markdown(
         "",
         f"Target p99 <= 50 ms: {'met' if p99 <= 50 else 'NOT met'}.",
         "",
-        f"### Daily broadcast ({result['subscribers']:,} subscribers, limit {RATE:.0f} msg/s)",
+        f"### Daily broadcast ({result['subscribers']:,} subscribers, limit {RATE:.0f} msg/s, "
+        f"paced at {RATE * PACE:.0f})",
         "",
         "| figure | value |",
         "|---|---:|",
