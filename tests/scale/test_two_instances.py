@@ -50,7 +50,8 @@ async def test_two_instances_send_each_of_200_due_briefs_exactly_once(
     result = tally(botapi.messages, chats)
     assert (result.lost, result.chats_with_two, result.duplicates) == (0, 0, 0)
     assert sum(r.claimed for r in reports) == SUBSCRIBERS
-    assert all(r.claimed > 0 for r in reports), "both instances should share the broadcast"
+    # How the two split the work depends on timing (one may claim everything first); the
+    # SIGKILL test in test_kill.py checks that a share stranded by a dead instance is recovered.
     assert sum(r.sent for r in reports) == SUBSCRIBERS
     assert [r.claimed + r.recovered for r in again] == [0, 0]
     assert botapi.errors(429) == []
