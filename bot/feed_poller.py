@@ -163,16 +163,40 @@ async def poll_due_feeds(
     urls: Collection[str] | None = None,
     rand: Callable[[], float] = random.random,
 ) -> PollReport:
-    """Poll every feed that is due (or just `urls`, due or not), ingest what is new, reschedule."""
+    """Poll every feed that is due (or just `urls`, due or not), ingest what is new, reschedule.
+
+    Due feeds are claimed a batch at a time until none is left or the pass runs out of time,
+    so several workers polling together share the feeds instead of one taking them all.
+    """
     now = now or datetime.now(UTC)
     settings = services.settings
     report = PollReport()
     await asyncio.to_thread(seed_configured_feeds, services, now)
-    due, seen = await asyncio.to_thread(_load, services, now, urls)
-    report.feeds = len(due)
-    if not due:
-        return report
     fetcher = Fetcher(client, fetch_limits(settings))
+    deadline = time.monotonic() + settings.feed_pass_seconds
+    while time.monotonic() < deadline:
+        due, seen = await asyncio.to_thread(_load, services, now, urls)
+        if not due:
+            break
+        await _poll_batch(services, fetcher, due, seen, now, deadline, rand, report)
+        if urls is not None:
+            break
+    return report
+
+
+async def _poll_batch(
+    services: Services,
+    fetcher: Fetcher,
+    due: list[store.FeedState],
+    seen: dict[int, dict[str, str]],
+    now: datetime,
+    deadline: float,
+    rand: Callable[[], float],
+    report: PollReport,
+) -> None:
+    """Fetch, ingest and record one claimed batch of feeds."""
+    settings = services.settings
+    report.feeds += len(due)
     gate = asyncio.Semaphore(settings.feed_concurrency)
     outcomes = [_Outcome(state, known=seen[state.id]) for state in due]
     started = time.monotonic()
@@ -180,7 +204,7 @@ async def poll_due_feeds(
         asyncio.create_task(_poll_one(outcome, fetcher, gate, settings, now))
         for outcome in outcomes
     ]
-    _done, pending = await asyncio.wait(tasks, timeout=settings.feed_pass_seconds)
+    _done, pending = await asyncio.wait(tasks, timeout=max(deadline - started, 0.001))
     for task in pending:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -188,21 +212,21 @@ async def poll_due_feeds(
         if not task.cancelled() and task.exception() is not None:
             outcome.kind, outcome.error = "failed", f"internal error: {task.exception()!r}"
             log.error("polling %s failed", outcome.state.url, exc_info=task.exception())
-    report.fetch_seconds = time.monotonic() - started
+    report.fetch_seconds += time.monotonic() - started
     articles = _deduplicate(outcomes, report)
     ingested = True
     if articles:
         started = time.monotonic()
         try:
-            report.ingest = await asyncio.to_thread(services.ingestor.ingest_articles, articles)
+            ingest = await asyncio.to_thread(services.ingestor.ingest_articles, articles)
+            report.ingest = ingest if report.ingest is None else report.ingest.merged(ingest)
         except Exception as error:  # the store is down, say: keep items unseen, try next pass
             ingested = False
             report.errors.append(f"ingest failed: {error!r}")
             log.exception("ingest of %d feed articles failed", len(articles))
-        report.ingest_seconds = time.monotonic() - started
+        report.ingest_seconds += time.monotonic() - started
     policy = health_policy(settings)
     await asyncio.to_thread(_record, services, outcomes, policy, now, ingested, rand, report)
-    return report
 
 
 def _load(
@@ -211,7 +235,8 @@ def _load(
     lease = timedelta(seconds=services.settings.feed_pass_seconds + LEASE_MARGIN_SECONDS)
     with services.database.transaction() as session:
         if urls is None:
-            due = store.claim_due_feeds(session, now, lease=lease)
+            batch = services.settings.feed_claim_batch
+            due = store.claim_due_feeds(session, now, lease=lease, limit=batch)
         else:
             due = store.due_feeds(session, now, urls=urls)
         seen = store.seen_items(session, [s.id for s in due])
@@ -347,7 +372,7 @@ def _deduplicate(outcomes: Sequence[_Outcome], report: PollReport) -> list[Artic
             if guid:
                 guids.add(guid)
             articles.append(article)
-    report.articles = len(articles)
+    report.articles += len(articles)
     return articles
 
 

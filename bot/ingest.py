@@ -62,6 +62,19 @@ class IngestReport:
     def stories_updated(self) -> int:
         return len(self.touched_ids - self.created_ids)
 
+    def merged(self, other: IngestReport) -> IngestReport:
+        """Add up two reports, as one pass made of batches."""
+        return IngestReport(
+            files_seen=self.files_seen + other.files_seen,
+            files_unchanged=self.files_unchanged + other.files_unchanged,
+            errors=[*self.errors, *other.errors],
+            articles_added=self.articles_added + other.articles_added,
+            articles_updated=self.articles_updated + other.articles_updated,
+            articles_unchanged=self.articles_unchanged + other.articles_unchanged,
+            created_ids=self.created_ids | other.created_ids,
+            touched_ids=self.touched_ids | other.touched_ids,
+        )
+
     def summary(self) -> str:
         """Say in one line what happened."""
         return (

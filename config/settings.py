@@ -109,6 +109,7 @@ class Settings(BaseSettings):
     feed_host_concurrency: int = Field(default=2, ge=1, le=64)
     feed_concurrency: int = Field(default=50, ge=1, le=1000)
     feed_pass_seconds: float = Field(default=240.0, gt=0)
+    feed_claim_batch: int = Field(default=25, ge=1, le=10_000)
     feed_full_text_per_feed: int = Field(default=20, ge=0)
     full_text: bool = True
     allow_private_addresses: bool = False

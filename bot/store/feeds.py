@@ -152,13 +152,16 @@ def states(records: Iterable[FeedRecord]) -> list[FeedState]:
     ]
 
 
-def claim_due_feeds(session: Session, now: datetime, *, lease: timedelta) -> list[FeedState]:
+def claim_due_feeds(
+    session: Session, now: datetime, *, lease: timedelta, limit: int | None = None
+) -> list[FeedState]:
     """Take the due feeds for this process: rows another worker has locked are skipped, and
     the lease keeps the taken ones from looking due to anyone until this poll records them."""
     query = (
         select(FeedRecord)
         .where(FeedRecord.disabled_at.is_(None), FeedRecord.next_poll_at <= now)
         .order_by(FeedRecord.next_poll_at, FeedRecord.id)
+        .limit(limit)
         .with_for_update(skip_locked=True)
     )
     records = session.scalars(query).all()

@@ -36,7 +36,12 @@ def _poll(services: Services, results: list[int]) -> None:
 
 
 def test_two_workers_fetch_every_due_feed_exactly_once(tmp_path: Path) -> None:
-    options = {"allow_private_addresses": True, "full_text": False, "feed_concurrency": 8}
+    options = {
+        "allow_private_addresses": True,
+        "full_text": False,
+        "feed_concurrency": 8,
+        "feed_claim_batch": 10,
+    }
     first = make_services(tmp_path, **options)
     second = make_services(tmp_path, **options)
     try:
@@ -56,6 +61,7 @@ def test_two_workers_fetch_every_due_feed_exactly_once(tmp_path: Path) -> None:
                 worker.join(timeout=120)
             fetched = Counter(seen.path for seen in server.seen)
         assert sum(claimed) == FEEDS
+        assert all(claimed), "one worker took every feed: the other had nothing to do"
         assert sorted(fetched) == sorted(f"/feed/{n}" for n in range(FEEDS))
         assert set(fetched.values()) == {1}, "a feed was fetched twice in one cycle"
         with first.database.transaction() as session:
