@@ -28,6 +28,7 @@ class StoryArticle:
     fingerprint: str
     published: datetime
     quotes: tuple[Quote, ...] = ()
+    topics: tuple[str, ...] = ()  # topics its source was added under
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,8 @@ def _article_relevance(topic: Topic, article: StoryArticle) -> float:
 def topic_relevance(topic: Topic, articles: Sequence[StoryArticle]) -> float:
     """Score a story for a topic by its most on-topic article, plus a little for each other one."""
     scores = sorted((_article_relevance(topic, a) for a in articles), reverse=True)
+    if topic.command and any(topic.command in a.topics for a in articles):
+        scores[0] = max(scores[0], topic.threshold)  # its feed was added under this topic
     if not scores or scores[0] <= 0:
         return 0.0
     return scores[0] + 0.25 * sum(1 for s in scores[1:] if s > 0)

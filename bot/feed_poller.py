@@ -20,7 +20,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -308,6 +308,8 @@ async def _poll_one(
             if article is None:
                 outcome.problems.append(f"{entry.link or entry.title or entry.key}: no text")
                 continue
+            if state.topic:
+                article = replace(article, topics=(state.topic,))
             outcome.fresh.append((entry, article, hashed))
 
 

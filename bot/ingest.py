@@ -333,6 +333,7 @@ def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
         for q in item.quotes
     ]
     record.signature = item.signature.to_json()
+    record.topics = list(article.topics)
 
 
 def source_name(outlet: str | None, url: str | None, path: str | None) -> str:
@@ -353,6 +354,7 @@ def story_article(record: ArticleRecord) -> StoryArticle:
         source=Source(source_name(record.outlet, record.url, record.path), record.url, record.path),
         fingerprint=record.fingerprint,
         published=record.published,
+        topics=tuple(record.topics or ()),
         quotes=tuple(
             Quote(q["text"], q.get("speaker"), q["start"], q["end"], q.get("salience", 0.0))
             for q in record.quotes

@@ -17,6 +17,7 @@ class Article:
     path: str | None = None
     published: datetime | None = None
     notes: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # topics its source was added under (a feed's --topic)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from factories import make_services as make_store_services
 from feedserver import FeedServer, Reply, unaccepting_port
 
 from bot.cli import main
+from bot.digest import build_digest
 from bot.feed_poller import fetch_limits, poll_due_feeds
 from bot.fetch import new_client
 from bot.services import Services
@@ -428,3 +429,20 @@ def test_ingest_feed_goes_through_the_poller(
     assert "2 new or changed" in out and "articles: 2 new" in out
     assert main(["ingest", "--articles", str(empty), "--feed", url]) == 0
     assert "0 new or changed" in capsys.readouterr().out
+
+
+async def test_a_feed_added_under_a_topic_puts_its_stories_in_that_topic(
+    server: FeedServer, services: Services, client: httpx.AsyncClient
+) -> None:
+    tagged = server.add("/tagged", Reply(body=rss(story_item(1))))
+    plain = server.add(
+        "/plain", Reply(body=rss(story_item(2, text=STORY.replace("bridge", "road"))))
+    )
+    with services.database.transaction() as session:
+        store.add_feed(session, store.FeedSpec(tagged, topic="ukpolitics"), origin="cli", now=NOW)
+        store.add_feed(session, store.FeedSpec(plain), origin="cli", now=NOW)
+    await poll_due_feeds(services, client, NOW)
+    topic = services.topics.resolve("ukpolitics")
+    with services.database.transaction() as session:
+        digest = build_digest(session, topic, now=NOW)
+    assert [s.sources[0].url for s in digest.stories] == ["https://loop.example/news/1"]

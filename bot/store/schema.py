@@ -94,6 +94,7 @@ class ArticleRecord(Base):
     brief: Mapped[list[Any]] = mapped_column(default=list)
     quotes: Mapped[list[Any]] = mapped_column(default=list)
     signature: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    topics: Mapped[list[Any]] = mapped_column(default=list)
 
 
 class StoryTopic(Base):
