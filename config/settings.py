@@ -40,6 +40,7 @@ class TelegramSettings(BaseModel):
     default_timezone: str = "UTC"
     default_digest_time: time = time(8, 0)
     missed_digest_grace_hours: float = Field(default=6.0, ge=0)
+    delivery_lease_seconds: float = Field(default=300.0, ge=10)
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"

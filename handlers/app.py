@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from collections.abc import Sequence
+from datetime import timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -124,7 +125,7 @@ def build_application(
         limiter=limiter or CommandLimiter(),
         clock=clock,
     )
-    runtime.daily = DailyDigests(runtime)
+    runtime.daily = DailyDigests(runtime, lease=timedelta(seconds=telegram.delivery_lease_seconds))
     app.bot_data[RUNTIME] = runtime
     app.add_handler(TypeHandler(Update, rate_limit), group=GUARD_GROUP)
     app.add_handlers(command_handlers(found, telegram.admin_ids))
