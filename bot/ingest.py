@@ -170,7 +170,8 @@ class Ingestor:
         total = len(jobs)
         if self.workers > 1 and total >= PARALLEL_FROM_JOBS:
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
+            # the main process stores and composes while the pool analyzes: it is one worker
+            with ProcessPoolExecutor(self.workers - 1, mp_context=context) as pool:
                 chunk = max(1, min(32, total // (self.workers * 8)))
                 for done, result in enumerate(pool.map(work, jobs, chunksize=chunk), 1):
                     if progress:
