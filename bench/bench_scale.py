@@ -328,10 +328,9 @@ def _markdown(
         )
     lines += [
         "",
-        "A worker claims every feed that is due when it polls (`claim_due_feeds`), so when all "
-        "feeds fall due at once the first worker takes them all and a second one finds none; "
-        "two workers share the load only when feeds fall due at different times. Each worker "
-        "runs one analysis process here; one worker with `ingest_workers = 2` uses both cores.",
+        "Workers claim due feeds a batch at a time (`feed_claim_batch`, rows locked `FOR UPDATE "
+        "SKIP LOCKED`) until none is left, so two workers polling together split the feeds. "
+        "Each worker runs one process here (`ingest_workers = 1`).",
     ]
     return "\n".join(lines) + "\n"
 
