@@ -120,7 +120,6 @@ def _shingle_scores(true: str, pred: str) -> tuple[float, float, float]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not EXTRACTION.is_dir(), reason="shared extraction benchmark not present")
 def test_article_extraction_benchmark_f1() -> None:
     truth = json.loads((EXTRACTION / "ground-truth.json").read_text())
     precisions, recalls = [], []

@@ -199,8 +199,7 @@ def test_quote_key_unifies_marks_case_and_spacing() -> None:
 
 
 def _polnear_texts() -> list[str]:
-    if not POLNEAR.exists():
-        pytest.skip("PolNeAR evaluation data not available")
+    assert POLNEAR.exists(), f"the shared evaluation data must be beside the repo: {POLNEAR}"
     return [p.read_text() for p in sorted(POLNEAR.glob("*/text/*.txt"))]
 
 
