@@ -24,6 +24,7 @@ from bot.analysis import (
 )
 from bot.articles import iter_article_files
 from bot.briefing import StoryArticle, compose_story, view_for_topic
+from bot.cleaning import outlet_from_url
 from bot.model import Article, Quote, Source
 from bot.store import repository
 from bot.store.database import Database
@@ -339,13 +340,8 @@ def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
 
 def source_name(outlet: str | None, url: str | None, path: str | None) -> str:
     """Name a source for readers: the outlet, else the link's host, else the file name."""
-    if outlet:
-        return outlet
-    if url:
-        from urllib.parse import urlsplit
-
-        return (urlsplit(url).hostname or url).removeprefix("www.")
-    return Path(path).name if path else "unknown source"
+    file_name = Path(path).name if path else None
+    return outlet or outlet_from_url(url) or file_name or url or "unknown source"
 
 
 def story_article(record: ArticleRecord) -> StoryArticle:

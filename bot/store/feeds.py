@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.store.batches import in_chunks
 from bot.store.schema import FeedItem, FeedRecord
 from bot.urls import canonical_url
 
@@ -185,11 +186,10 @@ def due_feeds(
 def seen_items(session: Session, feed_ids: Collection[int]) -> dict[int, dict[str, str]]:
     """Map each feed to its remembered items: item hash -> fingerprint."""
     found: dict[int, dict[str, str]] = {feed_id: {} for feed_id in feed_ids}
-    ids = list(feed_ids)
-    for start in range(0, len(ids), 500):
+    for chunk in in_chunks(feed_ids):
         rows = session.execute(
             select(FeedItem.feed_id, FeedItem.item_hash, FeedItem.fingerprint).where(
-                FeedItem.feed_id.in_(ids[start : start + 500])
+                FeedItem.feed_id.in_(chunk)
             )
         )
         for feed_id, hashed, fingerprint in rows:
@@ -207,12 +207,10 @@ def remember_items(
 ) -> None:
     """Remember a feed's current items (hash -> fingerprint); `known` is what was stored."""
     unchanged = [h for h, fp in items.items() if known.get(h) == fp]
-    for start in range(0, len(unchanged), 500):
+    for chunk in in_chunks(unchanged):
         session.execute(
             update(FeedItem)
-            .where(
-                FeedItem.feed_id == feed_id, FeedItem.item_hash.in_(unchanged[start : start + 500])
-            )
+            .where(FeedItem.feed_id == feed_id, FeedItem.item_hash.in_(chunk))
             .values(seen_at=now)
         )
     for hashed, fingerprint in items.items():

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.store.batches import in_chunks
 from bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
-
-IN_LIST_LIMIT = 500  # keep IN (...) lists well under every engine's parameter limit
-
-
-def _chunks(values: Collection[str]) -> Iterator[list[str]]:
-    ordered = sorted(values)
-    for start in range(0, len(ordered), IN_LIST_LIMIT):
-        yield ordered[start : start + IN_LIST_LIMIT]
 
 
 def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFile]:
     """Return what the store remembers of these files."""
     return {
         row.path: row
-        for chunk in _chunks(paths)
+        for chunk in in_chunks(paths)
         for row in session.scalars(select(SourceFile).where(SourceFile.path.in_(chunk)))
     }
 
@@ -32,7 +25,7 @@ def articles_by_key(session: Session, keys: Collection[str]) -> dict[str, Articl
     """Return the stored articles with these keys."""
     return {
         row.key: row
-        for chunk in _chunks(keys)
+        for chunk in in_chunks(keys)
         for row in session.scalars(select(ArticleRecord).where(ArticleRecord.key.in_(chunk)))
     }
 
@@ -44,7 +37,7 @@ def stories_of_fingerprints(session: Session, fingerprints: Collection[str]) -> 
     )
     return {
         fingerprint: story_id
-        for chunk in _chunks(fingerprints)
+        for chunk in in_chunks(fingerprints)
         for fingerprint, story_id in session.execute(
             query.where(ArticleRecord.fingerprint.in_(chunk))
         )

@@ -9,7 +9,7 @@ by Telegram whose record had not landed when its sender died.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from bot.store.batches import in_chunks
 from bot.store.schema import DigestDelivery, FollowedWords, SentStory, Subscriber, Subscription
 from bot.subscribers import SlotDecision, next_slot, parse_time
 
-CHUNK = 500
 DELIVERY_LEASE = timedelta(minutes=5)
 """How long a claimed digest stays with its instance without a sign of life.
 
@@ -49,12 +49,6 @@ class Interests:
 
     def __bool__(self) -> bool:
         return bool(self.topics or self.words)
-
-
-def _chunks(values: Collection[int]) -> Iterator[list[int]]:
-    items = list(values)
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def find(session: Session, chat_id: int) -> Subscriber | None:
@@ -118,7 +112,7 @@ def interests(session: Session, subscriber_ids: Collection[int]) -> dict[int, In
     """Return each subscriber's topics and words."""
     topics: dict[int, list[str]] = {i: [] for i in subscriber_ids}
     words: dict[int, list[str]] = {i: [] for i in subscriber_ids}
-    for chunk in _chunks(subscriber_ids):
+    for chunk in in_chunks(subscriber_ids):
         for sub_id, topic in session.execute(
             select(Subscription.subscriber_id, Subscription.topic).where(
                 Subscription.subscriber_id.in_(chunk)
@@ -319,7 +313,7 @@ def renew(
 ) -> set[int]:
     """Extend this holder's unfinished claims; return the ids it still holds."""
     kept: set[int] = set()
-    for chunk in _chunks(delivery_ids):
+    for chunk in in_chunks(delivery_ids):
         session.execute(
             update(DigestDelivery)
             .where(
@@ -364,7 +358,7 @@ class Outcome:
 def finish(session: Session, outcomes: Sequence[Outcome], now: datetime) -> None:
     """Record how claimed digests went and which stories each subscriber has now had."""
     found: dict[int, DigestDelivery] = {}
-    for chunk in _chunks([o.delivery_id for o in outcomes]):
+    for chunk in in_chunks([o.delivery_id for o in outcomes]):
         found.update(
             (d.id, d)
             for d in session.scalars(select(DigestDelivery).where(DigestDelivery.id.in_(chunk)))
@@ -391,7 +385,7 @@ def finish(session: Session, outcomes: Sequence[Outcome], now: datetime) -> None
 def chat_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, int]:
     """Return each subscriber's chat id (subscribers that are gone are left out)."""
     found: dict[int, int] = {}
-    for chunk in _chunks(subscriber_ids):
+    for chunk in in_chunks(subscriber_ids):
         for sub_id, chat_id in session.execute(
             select(Subscriber.id, Subscriber.chat_id).where(Subscriber.id.in_(chunk))
         ):
@@ -402,7 +396,7 @@ def chat_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, int
 def sent_story_ids(session: Session, subscriber_ids: Collection[int]) -> dict[int, set[int]]:
     """Return the stories each subscriber has already had in a daily digest."""
     found: dict[int, set[int]] = {}
-    for chunk in _chunks(subscriber_ids):
+    for chunk in in_chunks(subscriber_ids):
         for sub_id, story_id in session.execute(
             select(SentStory.subscriber_id, SentStory.story_id).where(
                 SentStory.subscriber_id.in_(chunk)
