@@ -49,12 +49,13 @@ def build_digest(
     now: datetime,
     options: DigestOptions = DigestOptions(),
     exclude: Collection[int] = (),
+    since: datetime | None = None,
 ) -> Digest:
-    """Gather the latest stories for a topic, leaving out the ones in `exclude` (already sent)."""
+    """Gather the latest stories for a topic, leaving out those sent already or older than since."""
     if topic.configured:
-        stories = _configured_topic_stories(session, topic, now, options, exclude)
+        stories = _configured_topic_stories(session, topic, now, options, exclude, since)
     else:
-        stories = _keyword_stories(session, topic, now, options, exclude)
+        stories = _keyword_stories(session, topic, now, options, exclude, since)
     stories.sort(key=lambda s: s.score, reverse=True)
     return Digest(topic.command or topic.title, topic.title, now, tuple(stories[: options.stories]))
 
@@ -65,9 +66,14 @@ def _configured_topic_stories(
     now: datetime,
     options: DigestOptions,
     exclude: Collection[int],
+    since: datetime | None,
 ) -> list[DigestStory]:
     rows = repository.topic_stories(
-        session, topic.command, limit=options.stories * CANDIDATES_PER_STORY, exclude=exclude
+        session,
+        topic.command,
+        limit=options.stories * CANDIDATES_PER_STORY,
+        exclude=exclude,
+        since=since,
     )
     return [
         _digest_story(
@@ -88,12 +94,16 @@ def _keyword_stories(
     now: datetime,
     options: DigestOptions,
     exclude: Collection[int],
+    since: datetime | None,
 ) -> list[DigestStory]:
     found: list[DigestStory] = []
     for story_id in repository.stories_mentioning(
         session, topic.keywords, limit=KEYWORD_CANDIDATES
     ):
         if story_id in exclude:
+            continue
+        story = session.get_one(Story, story_id)
+        if since is not None and story.last_published < since:
             continue
         members = [story_article(r) for r in repository.story_articles(session, story_id)]
         composed = compose_story(members, sentences=options.sentences, algorithm=options.algorithm)
@@ -105,7 +115,6 @@ def _keyword_stories(
             quotes=options.quotes,
         )
         if view is not None:
-            story = session.get_one(Story, story_id)
             found.append(
                 _digest_story(
                     story,

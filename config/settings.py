@@ -41,6 +41,8 @@ class TelegramSettings(BaseModel):
     default_digest_time: time = time(8, 0)
     missed_digest_grace_hours: float = Field(default=6.0, ge=0)
     delivery_lease_seconds: float = Field(default=300.0, ge=10)
+    daily_digest_days: float = Field(default=7.0, gt=0)
+    digest_history_days: float = Field(default=90.0, gt=0)
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"

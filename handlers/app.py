@@ -35,6 +35,7 @@ from handlers.daily import DailyDigests, schedule
 from handlers.delivery import Deliverer, DeliverySettings
 from handlers.errors import on_error
 from handlers.guard import rate_limit
+from handlers.housekeeping import schedule_housekeeping
 from handlers.ingest_jobs import close_feed_client, schedule_ingest
 from handlers.logs import protect_secret
 from handlers.polling_lease import keep_polling_lease, release_polling_lease, take_polling_lease
@@ -137,6 +138,7 @@ def build_application(
             raise SettingsError("the job queue is missing: install python-telegram-bot[job-queue]")
         if daily:
             schedule(app.job_queue)
+            schedule_housekeeping(app.job_queue)
         if settings.bot_ingests:
             schedule_ingest(app.job_queue, settings.poll_minutes)
     return app

@@ -349,6 +349,7 @@ class DailyDigests:
     ) -> list[Rendered]:
         options = self.runtime.services.digest_options
         catalog = self.runtime.services.topics
+        horizon = timedelta(days=self.runtime.settings.telegram.daily_digest_days)
         out = []
         for claimed in batch:
             key = (claimed.local_date, claimed.interests, claimed.sent, claimed.render_at)
@@ -356,12 +357,14 @@ class DailyDigests:
             rendered = cache.get(key)
             if rendered is None:
                 report.renders += 1
+                as_of = claimed.render_at or now
                 digests = build_digests(
                     session,
                     topics_for(catalog, claimed.interests),
-                    now=claimed.render_at or now,
+                    now=as_of,
                     options=options,
                     exclude=claimed.sent,
+                    since=as_of - horizon,
                 )
                 day = claimed.local_date
                 header = texts.DAILY_HEADER.format(date=f"{day:%A} {day.day} {day:%B}")

@@ -42,12 +42,13 @@ def build_digests(
     now: datetime,
     options: DigestOptions,
     exclude: Collection[int] = (),
+    since: datetime | None = None,
 ) -> list[Digest]:
     """Build one digest per topic, a story shown under one topic only."""
     shown = set(exclude)
     digests = []
     for topic in topics:
-        digest = build_digest(session, topic, now=now, options=options, exclude=shown)
+        digest = build_digest(session, topic, now=now, options=options, exclude=shown, since=since)
         digests.append(digest)
         shown.update(story.story_id for story in digest.stories)
     return digests

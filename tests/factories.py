@@ -16,6 +16,8 @@ from config.settings import load_settings
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 BBC = SHARED / "eval" / "bbc-news-summary" / "News Articles"
+SAMPLES_AGE_DAYS = 3650
+"""A daily-digest horizon that reaches the bundled sample articles (December 2024)."""
 
 
 def sample_folder(tmp_path: Path) -> Path:

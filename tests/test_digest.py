@@ -80,3 +80,16 @@ def test_news_value_prefers_new_then_relevant_then_widely_reported() -> None:
     assert news_value(8, 1, NOW, NOW) > fresh
     assert news_value(2, 4, NOW, NOW) > fresh
     assert news_value(50, 10, NOW - timedelta(days=30), NOW) < fresh
+
+
+@pytest.mark.parametrize("name", ["syria", "Austin Tice, journalist"])
+def test_stories_older_than_since_are_left_out(services: Services, name: str) -> None:
+    (story,) = _digest(services, name).stories
+    topic = services.topics.resolve(name)
+    with services.database.transaction() as session:
+        kept = build_digest(session, topic, now=NOW, since=story.published)
+        dropped = build_digest(
+            session, topic, now=NOW, since=story.published + timedelta(seconds=1)
+        )
+    assert [s.story_id for s in kept.stories] == [story.story_id]
+    assert dropped.stories == ()

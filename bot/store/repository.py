@@ -74,7 +74,12 @@ def delete_story(session: Session, story_id: int) -> None:
 
 
 def topic_stories(
-    session: Session, topic: str, *, limit: int, exclude: Collection[int] = ()
+    session: Session,
+    topic: str,
+    *,
+    limit: int,
+    exclude: Collection[int] = (),
+    since: datetime | None = None,
 ) -> Sequence[tuple[StoryTopic, Story]]:
     """Return the newest stories of a topic with their focused views."""
     query = (
@@ -84,6 +89,8 @@ def topic_stories(
         .order_by(StoryTopic.last_published.desc())
         .limit(limit)
     )
+    if since is not None:
+        query = query.where(StoryTopic.last_published >= since)
     if exclude:
         query = query.where(StoryTopic.story_id.not_in(list(exclude)))
     return [(row[0], row[1]) for row in session.execute(query)]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from botapi import BotApiStandIn, SentMessage
-from factories import make_services, sample_folder
+from factories import SAMPLES_AGE_DAYS, make_services, sample_folder
 
 from bot.services import Services
 from handlers.abuse import CommandLimiter
@@ -44,6 +44,7 @@ def settings_for(botapi: BotApiStandIn, tmp_path: Path, **telegram: Any) -> dict
             "token": botapi.token,
             "api_base_url": f"http://127.0.0.1:{botapi.port}",
             "admin_ids": [ADMIN],
+            "daily_digest_days": SAMPLES_AGE_DAYS,
             **telegram,
         },
     }

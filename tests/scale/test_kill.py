@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from botapi import BotApiStandIn, RateLimits
-from factories import make_services, sample_folder, store_url
+from factories import SAMPLES_AGE_DAYS, make_services, sample_folder, store_url
 from sqlalchemy import func, select, update
 
 from bot.services import Services
@@ -51,6 +51,7 @@ def bot_process(botapi: BotApiStandIn, tmp_path: Path, n: int) -> Iterator[subpr
         "NEWSBRIEF_ARTICLES_DIR": str(tmp_path / "articles"),
         "NEWSBRIEF_BOT_INGESTS": "false",
         "NEWSBRIEF_TELEGRAM__MESSAGES_PER_SECOND": "30",
+        "NEWSBRIEF_TELEGRAM__DAILY_DIGEST_DAYS": str(SAMPLES_AGE_DAYS),
         "PTB_TIMEDELTA": "true",
     }
     env.pop("NEWSBRIEF_CONFIG", None)

@@ -1,0 +1,85 @@
+"""Digest history end to end: the daily horizon, and pruning what no brief can carry again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from botapi import BotApiStandIn
+
+from bot.store import subscriptions as subs
+from bot.store.history import Pruned
+from e2e.helpers import USER, Chat, FakeClock, make_app, running
+from handlers.daily import DailyDigests, DailyReport
+from handlers.housekeeping import JOB_NAME, prune
+from handlers.runtime import Runtime, runtime_of
+
+# The sample story was last published on 19 December 2024: 101 days before this morning.
+MORNING = datetime(2025, 3, 30, 8, 0, 30, tzinfo=UTC)
+
+
+async def run_daily(runtime: Runtime) -> DailyReport:
+    daily = runtime.daily
+    assert isinstance(daily, DailyDigests)
+    report = await daily.run()
+    assert report is not None
+    return report
+
+
+def history(runtime: Runtime) -> tuple[set[int], int]:
+    """(stories the user has had, daily digests on record) as the store holds them."""
+    with runtime.services.database.transaction() as session:
+        subscriber = subs.find(session, USER)
+        assert subscriber is not None
+        sent = subs.sent_story_ids(session, [subscriber.id]).get(subscriber.id, set())
+        return sent, len(subs.deliveries(session, subscriber.id))
+
+
+async def test_a_daily_brief_leaves_out_stories_older_than_its_horizon(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    async with running(make_app(unlimited, tmp_path, clock, daily_digest_days=7)) as app:
+        chat = Chat(unlimited)
+        await chat.say("/subscribe syria")
+        clock.now = MORNING
+        report = await run_daily(runtime_of(app))
+        assert (report.claimed, report.empty, report.sent) == (1, 1, 0)
+        [digest] = await chat.say("/syria")  # asking still shows the latest, however old
+        assert digest.visible_text.startswith("Syria\n")
+
+
+async def test_pruning_forgets_only_what_no_brief_can_carry_again(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = {"daily_digest_days": 120, "digest_history_days": 30}
+    async with running(make_app(unlimited, tmp_path, clock, **settings)) as app:
+        runtime = runtime_of(app)
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = MORNING
+        assert (await run_daily(runtime)).sent == 1
+        sent, deliveries = history(runtime)
+        assert len(sent) == 1 and deliveries == 1
+        nothing = Pruned(sent_stories=0, deliveries=0)
+        assert await prune(runtime) == nothing  # the story is within the horizon
+        clock.now = datetime(2025, 5, 1, 8, 0, 30, tzinfo=UTC)  # 133 days on; 32 since the brief
+        assert await prune(runtime) == Pruned(sent_stories=1, deliveries=1)
+        assert history(runtime) == (set(), 0)
+        report = await run_daily(runtime)  # forgotten, yet not sent again: past the horizon
+        assert (report.claimed, report.empty, report.sent) == (1, 1, 0)
+
+
+async def test_the_job_queue_prunes_every_six_hours(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = {"daily_digest_days": 120, "digest_history_days": 30}
+    async with running(make_app(unlimited, tmp_path, clock, daily=True, **settings)) as app:
+        assert app.job_queue is not None
+        [job] = app.job_queue.get_jobs_by_name(JOB_NAME)
+        assert job.job.trigger.interval.total_seconds() == 6 * 3600
+        runtime = runtime_of(app)
+        await Chat(unlimited).say("/subscribe syria")
+        clock.now = MORNING
+        assert (await run_daily(runtime)).sent == 1
+        clock.now = datetime(2025, 5, 1, 8, 0, 30, tzinfo=UTC)
+        await job.run(app)
+        assert history(runtime) == (set(), 0)
