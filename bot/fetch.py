@@ -5,6 +5,15 @@ its caller: a total deadline (a server dripping a byte a second still ends on ti
 enforced while the body streams in, redirects followed by hand so each hop's address is checked,
 a concurrency limit per host, and conditional GET.
 
+Addresses are checked twice, and the second check is the one that holds. `Fetcher` looks up each
+hop's host before asking for it, which refuses early with the URL in the message. Then the client
+from `new_client` connects through `CheckedNetworkBackend`, which resolves the host itself,
+refuses the same addresses, and connects to the very address it checked: a DNS server that
+answers a public address to the first look-up and 127.0.0.1 to the next (DNS rebinding) gains
+nothing. TLS still verifies the host name, which httpcore passes on its own. A proxy from the
+environment (`HTTP_PROXY`, ...) is still used; through one, only the first check applies, since
+the proxy resolves the name.
+
 FetchError              a fetch that gave no usable body; `str()` says why in a few words
  ├── BlockedUrl         a scheme other than http(s), or a private, loopback or reserved address
  ├── HttpStatusError    the server answered 4xx or 5xx (`status`, `retry_after`, `gone`)
@@ -19,10 +28,11 @@ import asyncio
 import ipaddress
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 from bot.errors import NewsbriefError
@@ -32,6 +42,7 @@ __all__ = [
     "PAGE_ACCEPT",
     "USER_AGENT",
     "BlockedUrl",
+    "CheckedNetworkBackend",
     "FetchError",
     "FetchLimits",
     "FetchResponse",
@@ -50,6 +61,7 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=40)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -144,14 +156,139 @@ async def _system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def new_client(limits: FetchLimits | None = None) -> httpx.AsyncClient:
-    """Make the one client a process shares; redirects are followed by `Fetcher`, not httpx."""
+class _RefusedAddress(Exception):
+    """A connection refused by `CheckedNetworkBackend`; `Fetcher` turns it into `BlockedUrl`."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} is a private or reserved address ({address})")
+
+
+class CheckedNetworkBackend(httpcore.AsyncNetworkBackend):
+    """Connect only to an address this backend resolved and checked itself, never to the name.
+
+    httpcore hands `connect_tcp` the host name and opens TLS on the returned stream with the
+    name as `server_hostname`, so certificates and the Host header keep the name.
+    """
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        *,
+        allow_private_addresses: bool = False,
+        network: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
+        self.resolver = resolver
+        self.allow_private_addresses = allow_private_addresses
+        self.network = network or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Resolve `host`, refuse it if any address is disallowed, else connect to an address."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        addresses = await self._addresses(host, port, deadline)
+        if not self.allow_private_addresses:
+            for address in addresses:
+                if not address_allowed(address):
+                    raise _RefusedAddress(host, address)
+        for address in addresses[:-1]:
+            try:
+                return await self._open(address, port, deadline, local_address, socket_options)
+            except httpcore.ConnectError:
+                continue
+        return await self._open(addresses[-1], port, deadline, local_address, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        """Refuse: a Unix socket has no address to check."""
+        raise httpcore.ConnectError("newsbrief does not fetch over Unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait between connection retries the way the network backend does."""
+        await self.network.sleep(seconds)
+
+    async def _open(
+        self,
+        address: str,
+        port: int,
+        deadline: float | None,
+        local_address: str | None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None,
+    ) -> httpcore.AsyncNetworkStream:
+        left = None if deadline is None else max(deadline - asyncio.get_running_loop().time(), 0.0)
+        return await self.network.connect_tcp(
+            address, port, timeout=left, local_address=local_address, socket_options=socket_options
+        )
+
+    async def _addresses(self, host: str, port: int, deadline: float | None) -> list[str]:
+        if _is_ip(host):
+            return [host.strip("[]")]
+        try:
+            async with asyncio.timeout_at(deadline):
+                found = await self.resolver(host, port)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"cannot resolve {host} in time") from None
+        except OSError as error:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {_short(error)}") from None
+        if not found:
+            raise httpcore.ConnectError(f"cannot resolve {host}")
+        return list(dict.fromkeys(found))
+
+
+def new_client(
+    limits: FetchLimits | None = None,
+    *,
+    resolver: Resolver = _system_resolver,
+    network: httpcore.AsyncNetworkBackend | None = None,
+) -> httpx.AsyncClient:
+    """Make the one client a process shares; it connects only to addresses it has checked.
+
+    Redirects are followed by `Fetcher`, not httpx. `resolver` looks names up and `network`
+    opens sockets (AnyIO's by default); tests replace them.
+    """
     limits = limits or FetchLimits()
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         follow_redirects=False,
         headers={"User-Agent": limits.user_agent},
         timeout=httpx.Timeout(limits.timeout_seconds, connect=limits.connect_timeout_seconds),
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=40),
+        limits=POOL_LIMITS,
+    )
+    backend = CheckedNetworkBackend(
+        resolver, allow_private_addresses=limits.allow_private_addresses, network=network
+    )
+    _connect_through(client, backend)
+    return client
+
+
+def _connect_through(client: httpx.AsyncClient, backend: httpcore.AsyncNetworkBackend) -> None:
+    """Give the client's direct connections (not its proxies) `backend`.
+
+    httpx takes no network backend, and passing a transport of our own would drop the proxies
+    it reads from the environment; so the client is built as usual and its default pool is
+    replaced by one with the same settings. If httpx moves the pool, this fails at start
+    instead of fetching unchecked.
+    """
+    transport = getattr(client, "_transport", None)
+    if not isinstance(transport, httpx.AsyncHTTPTransport) or not isinstance(
+        getattr(transport, "_pool", None), httpcore.AsyncConnectionPool
+    ):
+        raise RuntimeError("this httpx keeps its connection pool elsewhere; cannot check addresses")
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=POOL_LIMITS.max_connections,
+        max_keepalive_connections=POOL_LIMITS.max_keepalive_connections,
+        keepalive_expiry=POOL_LIMITS.keepalive_expiry,
+        network_backend=backend,
     )
 
 
@@ -247,6 +384,8 @@ class Fetcher:
                     cache_control=response.headers.get("cache-control"),
                     retry_after=response.headers.get("retry-after"),
                 )
+        except _RefusedAddress as error:
+            raise BlockedUrl(url, str(error)) from None
         except httpx.ConnectTimeout:
             raise FetchTimeout(
                 url, f"no connection within {self.limits.connect_timeout_seconds:g} s"

@@ -1,15 +1,22 @@
-"""Fetching within limits, against a loopback server: statuses, time, size, redirects, addresses."""
+"""Fetching within limits, against a loopback server: statuses, time, size, redirects, addresses.
+
+No test touches the real network: system DNS answers only for localhost and address literals,
+and names of other hosts are resolved by stand-in resolvers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 from feedserver import FeedServer, Reply, unaccepting_port
@@ -28,6 +35,65 @@ from bot.fetch import (
 )
 
 LOOPBACK = FetchLimits(allow_private_addresses=True, timeout_seconds=3, connect_timeout_seconds=1)
+GUARDED = replace(LOOPBACK, allow_private_addresses=False)
+PUBLIC = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def system_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Let system DNS answer only for localhost and literals; list the other names it was asked."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def local_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name != "localhost":
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                asked.append(name)
+                raise socket.gaierror(socket.EAI_NONAME, "no real DNS in tests") from None
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
+    return asked
+
+
+def answering(*addresses: str) -> Any:
+    """Make a resolver that gives every name these addresses."""
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return list(addresses)
+
+    return resolver
+
+
+class Network(httpcore.AsyncNetworkBackend):
+    """The sockets below the checks: every address is routed to the loopback server, and noted.
+
+    `down` lists addresses that refuse connections, as a dead host would.
+    """
+
+    def __init__(self, *down: str) -> None:
+        self.asked: list[str] = []
+        self.down = set(down)
+        self.sockets = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        self.asked.append(host)
+        if host in self.down:
+            raise httpcore.ConnectError(f"{host} is down")
+        return await self.sockets.connect_tcp("127.0.0.1", port, timeout=timeout)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 @pytest.fixture
@@ -270,3 +336,91 @@ async def test_each_host_gets_at_most_its_share_of_connections(
     shared = fetcher(client, host_concurrency=2)
     await asyncio.gather(*(shared.fetch(url) for _ in range(6)))
     assert active[1] == 2
+
+
+async def test_a_name_rebinding_to_loopback_after_the_check_never_reaches_it(
+    server: FeedServer,
+) -> None:
+    looked_up: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        looked_up.append(host)
+        return [PUBLIC] if len(looked_up) == 1 else ["127.0.0.1"]
+
+    url = server.add("/feed", Reply(body=b"<rss/>")).replace("127.0.0.1", "localhost")
+    async with new_client(GUARDED, resolver=rebinding) as guarded:
+        with pytest.raises(BlockedUrl) as caught:
+            await Fetcher(guarded, GUARDED, resolver=rebinding).fetch(url)
+    assert caught.value.url == url
+    assert str(caught.value) == "localhost is a private or reserved address (127.0.0.1)"
+    assert looked_up == ["localhost", "localhost"] and server.requests_to("/feed") == []
+
+
+@pytest.mark.parametrize(
+    ("host", "answer", "refused"),
+    [
+        ("localhost", ["127.0.0.1"], "127.0.0.1"),
+        ("metadata.example", ["169.254.169.254"], "169.254.169.254"),
+        ("mixed.example", [PUBLIC, "10.0.0.7"], "10.0.0.7"),
+        ("127.0.0.1", [PUBLIC], "127.0.0.1"),
+    ],
+)
+async def test_a_private_address_is_refused_at_connect_time_even_unchecked_before(
+    server: FeedServer, host: str, answer: list[str], refused: str
+) -> None:
+    url = server.add("/feed", Reply(body=b"<rss/>")).replace("127.0.0.1", host)
+    network = Network()
+    async with new_client(GUARDED, resolver=answering(*answer), network=network) as guarded:
+        with pytest.raises(BlockedUrl) as caught:
+            await Fetcher(guarded, LOOPBACK).fetch(url)  # LOOPBACK: no check before connecting
+    assert caught.value.url == url
+    assert str(caught.value) == f"{host} is a private or reserved address ({refused})"
+    assert network.asked == [] and server.requests_to("/feed") == []
+
+
+async def test_an_allowed_name_is_connected_at_the_checked_address_and_keeps_its_name(
+    server: FeedServer, system_lookups: list[str]
+) -> None:
+    server.add("/feed", Reply(body=b"<rss/>"))
+    port = server.base.rsplit(":", 1)[1]
+    network = Network()
+    async with new_client(GUARDED, resolver=answering(PUBLIC), network=network) as guarded:
+        response = await Fetcher(guarded, GUARDED, resolver=answering(PUBLIC)).fetch(
+            f"http://feeds.example:{port}/feed"
+        )
+    assert (response.status, response.body) == (200, b"<rss/>")
+    assert network.asked == [PUBLIC] and system_lookups == []
+    assert server.requests_to("/feed")[0].headers["host"] == f"feeds.example:{port}"
+
+
+async def test_the_next_checked_address_is_tried_when_one_is_down(server: FeedServer) -> None:
+    url = server.add("/feed", Reply(body=b"<rss/>")).replace("127.0.0.1", "feeds.example")
+    resolver = answering("93.184.215.15", PUBLIC)
+    network = Network("93.184.215.15")
+    async with new_client(GUARDED, resolver=resolver, network=network) as guarded:
+        response = await Fetcher(guarded, GUARDED, resolver=resolver).fetch(url)
+    assert response.body == b"<rss/>" and network.asked == ["93.184.215.15", PUBLIC]
+
+
+async def test_a_name_that_does_not_resolve_at_connect_time_is_a_clear_error() -> None:
+    async def nowhere(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    async with new_client(LOOPBACK, resolver=nowhere, network=Network()) as client:
+        with pytest.raises(FetchError, match=r"cannot connect: cannot resolve feeds\.example"):
+            await Fetcher(client, LOOPBACK).fetch("http://feeds.example/rss")
+
+
+async def test_a_proxy_from_the_environment_is_still_used_even_on_a_loopback_address(
+    server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", server.base)
+    server.add("http://feeds.example/rss", Reply(body=b"<rss/>"))
+    network = Network(PUBLIC)  # a direct connection would fail
+    async with new_client(GUARDED, resolver=answering(PUBLIC), network=network) as proxied:
+        response = await Fetcher(proxied, GUARDED, resolver=answering(PUBLIC)).fetch(
+            "http://feeds.example/rss"
+        )
+    assert response.body == b"<rss/>" and network.asked == []
