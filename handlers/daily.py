@@ -16,8 +16,9 @@ Exactly once per local day, with any number of instances on one store:
   task); the outcome and the stories sent (`sent_stories`, which the next brief leaves out)
   when the digest is done. The holder renews its leases while it works.
 - *Recovery.* A claim whose lease ran out (its instance died) is taken over by the next run of
-  any instance, which sends only the messages not yet recorded, rendering a digest cut short
-  as of its first claim so the rest matches what was sent.
+  any instance, which sends only the messages not yet recorded. A digest of several messages
+  keeps its rendering in the store from its first accepted message until it is finished, so
+  the rest is sent as it was rendered even if news arrived meanwhile.
 
 The one duplicate window is a message Telegram accepted whose record had not landed when its
 sender died (a few milliseconds per message). A slot missed while every instance was down is
@@ -79,6 +80,8 @@ class Claimed:
     """Messages Telegram already accepted (a digest taken over part way)."""
     render_at: datetime | None = None
     """Render as of this time (the first claim's) so the rest matches what was sent."""
+    kept: Rendered | None = None
+    """The rendering a digest cut across several messages was sent from, when taken over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +239,8 @@ class DailyDigests:
             if result.sent_message_ids:
                 done += 1
                 ids.extend(result.sent_message_ids)
-                recorder.progress(claimed.delivery_id, done)
+                first_of_several = done == 1 and len(rendered.messages) > 1
+                recorder.progress(claimed.delivery_id, done, rendered if first_of_several else None)
             elif result.failures and not result.deactivate:
                 refused += 1  # Telegram refused this message (logged); the others still go
             else:
@@ -292,7 +296,7 @@ class DailyDigests:
         self, session: Session, now: datetime, report: DailyReport, limit: int
     ) -> tuple[int, list[Claimed], list[Claimed]]:
         grace = timedelta(hours=self.runtime.settings.telegram.missed_digest_grace_hours)
-        taken: list[tuple[int, int, int, date, int, datetime | None]] = []
+        taken: list[tuple[int, int, int, date, int, datetime | None, Rendered | None]] = []
         lapsed: list[Claimed] = []
         stalled = subs.take_over(session, now, holder=self.holder, limit=limit, lease=self.lease)
         chats = subs.chat_ids(session, {d.subscriber_id for d in stalled})
@@ -307,9 +311,9 @@ class DailyDigests:
                 report.too_late += 1
                 continue
             render_at = d.claimed_at if d.messages else None
-            taken.append(
-                (d.id, d.subscriber_id, chats[d.subscriber_id], d.local_date, d.messages, render_at)
-            )
+            kept = Rendered.from_json(d.rendering) if d.messages and d.rendering else None
+            chat = chats[d.subscriber_id]
+            taken.append((d.id, d.subscriber_id, chat, d.local_date, d.messages, render_at, kept))
             report.recovered += 1
         skip_locked = session.get_bind().dialect.name == "postgresql"
         due = subs.due(session, now, limit=limit - len(stalled), skip_locked=skip_locked)
@@ -322,7 +326,15 @@ class DailyDigests:
             )
             if delivery is not None:
                 taken.append(
-                    (delivery.id, subscriber.id, subscriber.chat_id, decision.local_date, 0, None)
+                    (
+                        delivery.id,
+                        subscriber.id,
+                        subscriber.chat_id,
+                        decision.local_date,
+                        0,
+                        None,
+                        None,
+                    )
                 )
                 report.claimed += 1
             elif not decision.send:
@@ -333,8 +345,8 @@ class DailyDigests:
         return (
             len(due) + len(stalled),
             [
-                Claimed(d, s, c, day, interests[s], frozenset(sent.get(s, ())), done, at)
-                for d, s, c, day, done, at in taken
+                Claimed(d, s, c, day, interests[s], frozenset(sent.get(s, ())), done, at, kept)
+                for d, s, c, day, done, at, kept in taken
             ],
             lapsed,
         )
@@ -352,6 +364,9 @@ class DailyDigests:
         horizon = timedelta(days=self.runtime.settings.telegram.daily_digest_days)
         out = []
         for claimed in batch:
+            if claimed.kept is not None:
+                out.append(claimed.kept)
+                continue
             key = (claimed.local_date, claimed.interests, claimed.sent, claimed.render_at)
             report.topic_sets.add(claimed.interests)
             rendered = cache.get(key)
@@ -376,11 +391,13 @@ class DailyDigests:
         self,
         session: Session,
         progress: dict[int, int],
+        renderings: dict[int, Rendered],
         done: list[_Finished],
         now: datetime,
         report: DailyReport,
     ) -> None:
-        subs.record_progress(session, progress, now)
+        kept = {i: rendered.to_json() for i, rendered in renderings.items()}
+        subs.record_progress(session, progress, now, kept)
         outcomes = []
         for claimed, rendered, sent in done:
             status, stories, count = subs.EMPTY, frozenset[int](), claimed.done
@@ -419,14 +436,17 @@ class _Recorder:
         self._daily = daily
         self._report = report
         self._progress: dict[int, int] = {}
+        self._renderings: dict[int, Rendered] = {}
         self._finished: list[_Finished] = []
         self._wake = asyncio.Event()
         self._closing = False
         self._task = asyncio.create_task(self._loop())
 
-    def progress(self, delivery_id: int, messages: int) -> None:
-        """Note that Telegram accepted `messages` of a digest so far."""
+    def progress(self, delivery_id: int, messages: int, rendered: Rendered | None = None) -> None:
+        """Note that Telegram accepted `messages` of a digest so far (and what it was sent from)."""
         self._progress[delivery_id] = messages
+        if rendered is not None:
+            self._renderings[delivery_id] = rendered
         self._wake.set()
 
     def finish(self, item: _Finished) -> None:
@@ -450,6 +470,7 @@ class _Recorder:
                 self._wake.clear()
                 continue
             progress, self._progress = self._progress, {}
+            renderings, self._renderings = self._renderings, {}
             finished, self._finished = self._finished, []
             now = daily.runtime.clock()
             try:
@@ -457,6 +478,7 @@ class _Recorder:
                     partial(
                         daily._record,
                         progress=progress,
+                        renderings=renderings,
                         done=finished,
                         now=now,
                         report=self._report,
@@ -465,6 +487,7 @@ class _Recorder:
             except Exception:
                 log.exception("Could not record daily briefs; retrying")
                 self._progress = {**progress, **self._progress}
+                self._renderings = {**renderings, **self._renderings}
                 self._finished[:0] = finished
                 await asyncio.sleep(RECORD_RETRY_SECONDS)
                 continue

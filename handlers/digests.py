@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -103,6 +104,15 @@ class Rendered:
     def empty(self) -> bool:
         """Tell whether there is no story to send."""
         return not self.story_ids
+
+    def to_json(self) -> dict[str, Any]:
+        """Keep for a digest's recovery (`digest_deliveries.rendering`)."""
+        return {"messages": list(self.messages), "stories": sorted(self.story_ids)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Rendered:
+        """Read back what `to_json` kept."""
+        return cls(list(data["messages"]), frozenset(data["stories"]))
 
 
 def render_digests(digests: Iterable[Digest], *, skip_empty: bool, header: str = "") -> Rendered:

@@ -2,10 +2,13 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from factories import store_url
 from sqlalchemy import inspect
 
 from bot.store.database import Database, engine_url
+from bot.store.schema import Base
 
 
 @pytest.mark.parametrize(
@@ -46,3 +49,15 @@ def test_processes_starting_together_migrate_once_and_agree(tmp_path: Path) -> N
         database.close()
     expected = {"articles", "stories", "story_topics", "feeds", "subscribers", "leases"}
     assert expected <= tables
+
+
+def test_the_migrations_build_the_schema_the_models_declare(tmp_path: Path) -> None:
+    database = Database(store_url(tmp_path))
+    try:
+        database.migrate()
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        database.close()
+    assert differences == []

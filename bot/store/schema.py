@@ -156,8 +156,9 @@ class DigestDelivery(Base):
 
     `messages` counts what Telegram accepted so far (recorded right after each message), and
     `lease_until` is when the claim lapses unless its `holder` renews it; a lapsed claim is taken
-    over by another instance, which sends only the messages not yet recorded. Finished rows have
-    no lease.
+    over by another instance, which sends only the messages not yet recorded. A digest cut
+    across several messages keeps them in `rendering` from its first accepted message until it
+    is finished, so the rest is sent as it was rendered. Finished rows have no lease.
     """
 
     __tablename__ = "digest_deliveries"
@@ -177,6 +178,7 @@ class DigestDelivery(Base):
     lease_until: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=1)
+    rendering: Mapped[dict[str, Any] | None]  # {"messages": [str], "stories": [int]}
 
 
 class SentStory(Base):

@@ -336,12 +336,26 @@ def renew(
     return kept
 
 
-def record_progress(session: Session, progress: Mapping[int, int], now: datetime) -> None:
-    """Record how many messages of each claimed digest Telegram has accepted so far."""
+def record_progress(
+    session: Session,
+    progress: Mapping[int, int],
+    now: datetime,
+    renderings: Mapping[int, dict[str, Any]] | None = None,
+) -> None:
+    """Record how many messages of each claimed digest Telegram has accepted so far.
+
+    `renderings` (JSON) keeps what a digest cut across several messages said, so an instance
+    taking it over sends the rest as rendered, not a fresh rendering that may cut elsewhere.
+    """
     if progress:
         session.execute(
             update(DigestDelivery),
             [{"id": i, "messages": count, "sent_at": now} for i, count in progress.items()],
+        )
+    if renderings:
+        session.execute(
+            update(DigestDelivery),
+            [{"id": i, "rendering": rendering} for i, rendering in renderings.items()],
         )
 
 
@@ -372,6 +386,7 @@ def finish(session: Session, outcomes: Sequence[Outcome], now: datetime) -> None
         delivery.messages = outcome.messages
         delivery.finished_at = now
         delivery.lease_until = None
+        delivery.rendering = None
         if outcome.messages and delivery.sent_at is None:
             delivery.sent_at = now
         had = known.setdefault(delivery.subscriber_id, set())

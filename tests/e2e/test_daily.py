@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from botapi import BotApiStandIn
+from factories import BBC
 
 from bot.store import subscriptions as subs
 from e2e.helpers import USER, Chat, FakeClock, make_app, running
 from handlers.daily import JOB_NAME, DailyDigests, DailyReport
+from handlers.delivery import DeliverySettings
 from handlers.runtime import BotApp, Runtime, runtime_of
 
 SUPERGROUP = -1001234567890
@@ -272,3 +276,70 @@ async def test_the_job_queue_looks_for_briefs_every_ten_seconds(
         assert isinstance(daily, DailyDigests)
         while daily.running:
             await asyncio.sleep(0.01)
+
+
+CATEGORIES = ("sport", "business", "tech")
+
+
+def write_bbc_scrapes(folder: Path, category: str, count: int, published: datetime) -> None:
+    """Write BBC articles of a category as JSON scrapes, a minute apart up to `published`."""
+    for n, path in enumerate(sorted((BBC / category).glob("*.txt"))[:count]):
+        title, _, body = path.read_text(encoding="utf-8", errors="replace").partition("\n")
+        scrape = {
+            "title": title.strip(),
+            "text": body.strip(),
+            "url": f"https://www.bbc.co.uk/{category}/{path.stem}",
+            "published": (published - timedelta(minutes=n)).isoformat(),
+            "source": "BBC News",
+        }
+        (folder / f"{category}-{path.stem}.json").write_text(json.dumps(scrape), "utf-8")
+
+
+async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    paced = DeliverySettings(messages_per_second=1000, chat_messages_per_second=1)
+    folder = tmp_path / "articles"
+    async with running(make_app(unlimited, tmp_path, clock, delivery=paced)) as first:
+        runtime = runtime_of(first)
+        for category in CATEGORIES:
+            write_bbc_scrapes(folder, category, 15, utc(2025, 3, 30, 6))
+        runtime.services.ingestor.ingest_folder(folder)
+        for category in CATEGORIES:
+            await Chat(unlimited).say(f"/subscribe {category}")
+        clock.now = utc(2025, 3, 30, 8, 0, 20)
+        daily = runtime.daily
+        assert isinstance(daily, DailyDigests)
+        run = asyncio.create_task(daily.run())
+        await unlimited.wait_for_messages(USER, 4)  # three /subscribe answers, the brief's first
+
+        def kept() -> tuple[int, dict[str, Any] | None]:
+            """(messages recorded, rendering kept) of the brief under way."""
+            with runtime.services.database.transaction(readonly=True) as session:
+                subscriber = subs.find(session, USER)
+                assert subscriber is not None
+                [row] = subs.deliveries(session, subscriber.id)
+                return row.messages, row.rendering
+
+        while kept()[0] < 1:
+            await asyncio.sleep(0.01)
+        daily._lost.update(daily._held)  # it stops within a second, as if it had died
+        await run
+        done, rendering = kept()
+        assert rendering is not None and 1 <= done < len(rendering["messages"])
+    for category in CATEGORIES:  # news arrives while no instance is up
+        write_bbc_scrapes(folder, category, 40, utc(2025, 3, 30, 8, 2))
+    async with running(make_app(unlimited, tmp_path, clock)) as second:
+        runtime_of(second).services.ingestor.ingest_folder(folder)
+        clock.now = utc(2025, 3, 30, 8, 5, 30)  # the first instance's lease has lapsed
+        report = await run_daily(runtime_of(second))
+        assert (report.recovered, report.sent) == (1, 1)
+        assert report.messages == len(rendering["messages"]) - done
+        with runtime_of(second).services.database.transaction() as session:
+            subscriber = subs.find(session, USER)
+            assert subscriber is not None
+            [row] = subs.deliveries(session, subscriber.id)
+            assert (row.status, row.rendering) == (subs.SENT, None)
+            sent = subs.sent_story_ids(session, [subscriber.id])[subscriber.id]
+            assert sent == set(rendering["stories"])
+    assert [m.text for m in unlimited.messages_for(USER)[3:]] == rendering["messages"]
