@@ -11,6 +11,7 @@ from bot.analysis import BriefingOptions
 from bot.digest import DigestOptions
 from bot.ingest import Ingestor
 from bot.store.database import Database
+from bot.store.retention import Retention
 from bot.topics import TopicCatalog, load_topics
 from config.settings import Settings
 
@@ -44,6 +45,16 @@ class Services:
             sentences=s.brief_sentences,
             quotes=s.digest_quotes,
             algorithm=s.algorithm,
+        )
+
+    @property
+    def retention(self) -> Retention:
+        """Say how long the store keeps what, from the settings."""
+        s = self.settings
+        return Retention(
+            article_days=s.article_retention_days,
+            daily_digest_days=s.telegram.daily_digest_days,
+            digest_history_days=s.telegram.digest_history_days,
         )
 
     def close(self) -> None:

@@ -22,10 +22,12 @@ from bot.fetch import new_client
 from bot.ingest import IngestReport
 from bot.services import Services
 from bot.store.leases import release_lease, take_lease
+from bot.store.retention import Pruned, prune
 
 log = logging.getLogger(__name__)
 FOLDER_LEASE = "folder-scan"
 FEED_TICK_SECONDS = 60.0
+PRUNE_HOURS = 6.0
 
 
 def worker_name() -> str:
@@ -67,6 +69,18 @@ class Worker:
             log.info("articles: %s", report.summary())
         return report
 
+    async def prune(self) -> Pruned:
+        """Delete what the retention settings let go of; idempotent across workers."""
+
+        def run() -> Pruned:
+            with self.services.database.transaction() as session:
+                return prune(session, self.services.retention, datetime.now(UTC))
+
+        pruned = await asyncio.to_thread(run)
+        if pruned:
+            log.info("pruned: %s", pruned)
+        return pruned
+
     async def run(self, stop: asyncio.Event) -> None:
         """Work until `stop` is set; a slow step never overlaps itself."""
         async with new_client(fetch_limits(self.services.settings)) as client:
@@ -87,6 +101,14 @@ class Worker:
                 next_run_time=now,
                 coalesce=True,
                 minutes=self.services.settings.poll_minutes,
+                max_instances=1,
+            )
+            scheduler.add_job(
+                self.prune,
+                "interval",
+                next_run_time=now + timedelta(minutes=1),
+                coalesce=True,
+                hours=PRUNE_HOURS,
                 max_instances=1,
             )
             scheduler.start()

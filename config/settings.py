@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     digest_stories: int = Field(default=5, ge=1, le=50)
     algorithm: str = "newsrank"
     story_window_hours: float = Field(default=72.0, gt=0)
+    article_retention_days: float = Field(default=90.0, ge=0)
     ingest_workers: int = Field(default=2, ge=1, le=64)
     poll_minutes: float = Field(default=15.0, gt=0)
     bot_ingests: bool = True

@@ -1,13 +1,18 @@
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from factories import make_services, sample_folder
 from feedserver import FeedServer, Reply
+from sqlalchemy import select
 
 from bot.cli import main
+from bot.services import Services
 from bot.store import feeds as store
 from bot.store.leases import take_lease
+from bot.store.repository import count_articles
+from bot.store.schema import ArticleRecord
 from bot.worker import FOLDER_LEASE, Worker, scan_folder
 
 RSS = (
@@ -33,7 +38,7 @@ async def test_a_worker_polls_feeds_and_scans_the_folder_until_stopped(tmp_path:
                     session,
                     store.FeedSpec(url),
                     origin="cli",
-                    now=__import__("datetime").datetime.now(__import__("datetime").UTC),
+                    now=datetime.now(UTC),
                 )
             stop = asyncio.Event()
             running = asyncio.create_task(Worker(services).run(stop))
@@ -49,9 +54,7 @@ async def test_a_worker_polls_feeds_and_scans_the_folder_until_stopped(tmp_path:
         services.close()
 
 
-def _articles(services) -> int:  # type: ignore[no-untyped-def]
-    from bot.store.repository import count_articles
-
+def _articles(services: Services) -> int:
     with services.database.transaction() as session:
         return count_articles(session)
 
@@ -59,14 +62,26 @@ def _articles(services) -> int:  # type: ignore[no-untyped-def]
 async def test_only_one_worker_scans_the_folder_at_a_time(tmp_path: Path) -> None:
     services = make_services(tmp_path, articles_dir=sample_folder(tmp_path))
     try:
-        from datetime import UTC, datetime, timedelta
-
         with services.database.transaction() as session:
             take_lease(
                 session, FOLDER_LEASE, "other:1", now=datetime.now(UTC), ttl=timedelta(minutes=5)
             )
         assert await scan_folder(services, "me:2") is None
         assert _articles(services) == 0
+    finally:
+        services.close()
+
+
+async def test_a_worker_prunes_articles_past_their_retention(tmp_path: Path) -> None:
+    services = make_services(tmp_path, article_retention_days=30)
+    try:
+        services.ingestor.ingest_folder(sample_folder(tmp_path))
+        assert not await Worker(services).prune()
+        with services.database.transaction() as session:
+            for article in session.scalars(select(ArticleRecord)):
+                article.ingested_at -= timedelta(days=31)
+        pruned = await Worker(services).prune()
+        assert (pruned.articles, pruned.stories, _articles(services)) == (2, 1, 0)
     finally:
         services.close()
 
