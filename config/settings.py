@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -117,6 +125,15 @@ class Settings(BaseSettings):
     feed_full_text_per_feed: int = Field(default=20, ge=0)
     full_text: bool = True
     allow_private_addresses: bool = False
+
+    @model_validator(mode="after")
+    def _articles_outlive_their_stories(self) -> Settings:
+        if 0 < self.article_retention_days * 24 <= self.story_window_hours:
+            raise ValueError(
+                "article_retention_days must be 0 (forever) or longer than story_window_hours, "
+                "or a story still taking articles could lose its own"
+            )
+        return self
 
     @property
     def store_url(self) -> str:

@@ -48,6 +48,7 @@ def test_telegram_token_is_read_under_its_usual_name_and_never_shown(
     [
         ("NEWSBRIEF_BRIEF_SENTENCES", "0", "brief_sentences"),
         ("NEWSBRIEF_TELEGRAM__DEFAULT_TIMEZONE", "Mars/Olympus", "telegram.default_timezone"),
+        ("NEWSBRIEF_ARTICLE_RETENTION_DAYS", "2", "article_retention_days"),
         ("NEWSBRIEF_NO_SUCH_THING", "1", None),
     ],
 )
