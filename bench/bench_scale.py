@@ -26,7 +26,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ import psycopg
 from bot.services import Services, build_services, bundled_samples
 from bot.store import feeds as feed_store
 from bot.store import repository
-from bot.store.schema import DigestDelivery, Subscriber, Subscription
+from bot.store.schema import DigestDelivery
 from config.settings import load_settings
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
@@ -47,6 +47,7 @@ SERVER = os.environ.get("NEWSBRIEF_BENCH_DATABASE_URL", "postgresql://postgres@1
 LIMIT = 60.0
 """Telegram's 30 messages/s scaled two times: two instances' pacing must share it."""
 FEEDS, ITEMS = 50, 10
+FIRST_CHAT = 2_000_000
 HEADER = "Your daily brief"
 
 
@@ -96,31 +97,9 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
         time.sleep(0.05)
 
 
-def seed_subscribers(services: Services, count: int, slot: datetime) -> list[int]:
-    """Store `count` subscribers whose brief falls at `slot`."""
-    with services.database.transaction() as session:
-        subscribers = [
-            Subscriber(
-                chat_id=2_000_000 + n,
-                timezone="UTC",
-                digest_time=f"{slot:%H:%M}",
-                paused=False,
-                active=True,
-                next_due_at=slot,
-                created_at=slot - timedelta(days=1),
-                updated_at=slot - timedelta(days=1),
-            )
-            for n in range(count)
-        ]
-        session.add_all(subscribers)
-        session.flush()
-        session.add_all(Subscription(subscriber_id=s.id, topic="syria") for s in subscribers)
-    return [s.chat_id for s in subscribers]
-
-
 def broadcast(api: Any, instances: int, subscribers: int, folder: Path) -> dict[str, Any]:
     """Run `instances` bot processes on a due broadcast; measure what the stand-in accepted."""
-    botapi = importlib.import_module("botapi")
+    botapi, harness = importlib.import_module("botapi"), importlib.import_module("harness")
     api.set_limits(botapi.RateLimits().scaled(LIMIT / 30))
     before, throttled = len(api.messages), len(api.errors(429))
     with schema() as url:
@@ -128,7 +107,8 @@ def broadcast(api: Any, instances: int, subscribers: int, folder: Path) -> dict[
         try:
             services.ingestor.ingest_folder(services.articles_dir)
             slot = datetime.now(UTC).replace(second=0, microsecond=0)
-            chats = set(seed_subscribers(services, subscribers, slot))
+            chat_ids = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+            chats = set(harness.seed_due_subscribers(services, slot, chat_ids, lambda n: ["syria"]))
             env = _env(
                 url,
                 folder,
@@ -271,7 +251,7 @@ def ingest(workers: int, texts: list[tuple[str, str]], folder: Path) -> dict[str
 
 def _bench(quick: bool) -> str:
     subscribers, items = (300, 200) if quick else (1_500, FEEDS * ITEMS)
-    sys.path.insert(0, str(TESTS))  # the Bot API stand-in and the feed server live with the tests
+    sys.path.insert(0, str(TESTS))  # the stand-in, the harness and the feed server live there
     botapi = importlib.import_module("botapi")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as name:
         folder = Path(name)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from botapi import BotApiStandIn, SentMessage
 from factories import SAMPLES_AGE_DAYS, make_services, sample_folder
+from harness import running as running  # the e2e tests' way to run the app
 
 from bot.services import Services
 from handlers.abuse import CommandLimiter
-from handlers.app import UPDATES, build_application
+from handlers.app import build_application
 from handlers.delivery import DeliverySettings
 from handlers.runtime import BotApp
 
@@ -77,24 +76,6 @@ def make_app(
         limiter=limiter or CommandLimiter(rate=100, burst=100),
         daily=daily,
     )
-
-
-@asynccontextmanager
-async def running(app: BotApp) -> AsyncIterator[BotApp]:
-    """Run the app as `run_polling` does (post_init, polling, post_shutdown), in this loop."""
-    async with app:
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(timeout=timedelta(seconds=1), allowed_updates=UPDATES)
-        try:
-            yield app
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            await app.stop()
-    assert app.post_shutdown is not None
-    await app.post_shutdown(app)
 
 
 class Chat:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+import harness
 from botapi import SentMessage
 
 from bot.services import Services
-from bot.store.schema import Subscriber, Subscription
 
 FIRST_CHAT = 5_000_000
 HEADER = "Your daily brief"
@@ -18,26 +18,12 @@ HEADER = "Your daily brief"
 
 def seed_due_subscribers(services: Services, count: int, slot: datetime) -> list[int]:
     """Store `count` subscribers (UTC) whose brief falls at `slot`; return their chat ids."""
-    with services.database.transaction() as session:
-        subscribers = [
-            Subscriber(
-                chat_id=FIRST_CHAT + n,
-                timezone="UTC",
-                digest_time=f"{slot:%H:%M}",
-                paused=False,
-                active=True,
-                next_due_at=slot,
-                created_at=slot - timedelta(days=1),
-                updated_at=slot - timedelta(days=1),
-            )
-            for n in range(count)
-        ]
-        session.add_all(subscribers)
-        session.flush()
-        for n, subscriber in enumerate(subscribers):
-            topics = ("syria", "kursk") if n % 2 else ("syria",)
-            session.add_all(Subscription(subscriber_id=subscriber.id, topic=t) for t in topics)
-    return [FIRST_CHAT + n for n in range(count)]
+    chats = range(FIRST_CHAT, FIRST_CHAT + count)
+    return harness.seed_due_subscribers(services, slot, chats, _topics)
+
+
+def _topics(n: int) -> tuple[str, ...]:
+    return ("syria", "kursk") if n % 2 else ("syria",)
 
 
 @dataclass(frozen=True, slots=True)
