@@ -1,7 +1,8 @@
 """A loopback stand-in for the Telegram Bot API, for tests that must never reach Telegram.
 
 Import it as ``botapi`` (pytest puts ``tests/`` on ``sys.path``); the `botapi` fixture in
-``tests/conftest.py`` starts one per test.
+``tests/conftest.py`` starts one per test. To keep it out of a measured bot's process,
+``python -m botapi`` serves one on its own and `remote.RemoteStandIn` drives it.
 """
 
 from .entities import (
