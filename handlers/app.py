@@ -159,9 +159,11 @@ async def _post_init(app: BotApp) -> None:
 
 
 async def _post_shutdown(app: BotApp) -> None:
-    """Release the HTTP client and the store."""
+    """Release the HTTP client, this instance's share of the send rate, and the store."""
     runtime = runtime_of(app)
     await close_feed_client(runtime)
+    if isinstance(runtime.daily, DailyDigests) and runtime.daily.announced:
+        await runtime.daily.withdraw()
     if POLLING_LEASE in app.bot_data:
         release_polling_lease(runtime.services, *app.bot_data[POLLING_LEASE])
     runtime.services.close()

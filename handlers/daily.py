@@ -20,6 +20,10 @@ Exactly once per local day, with any number of instances on one store:
   keeps its rendering in the store from its first accepted message until it is finished, so
   the rest is sent as it was rendered even if news arrived meanwhile.
 
+- *Rate.* Telegram's limit is per bot, so the instances sending at the same moment share it:
+  each announces itself in the store while it sends and paces at the limit divided by those
+  announced; one that joins waits a moment first, so the others have slowed down.
+
 The one duplicate window is a message Telegram accepted whose record had not landed when its
 sender died (a few milliseconds per message). A slot missed while every instance was down is
 still sent on the next run if it is within `missed_digest_grace_hours`; older ones are skipped.
@@ -41,6 +45,7 @@ from sqlalchemy.orm import Session
 from telegram.ext import JobQueue
 
 from bot.store import subscriptions as subs
+from bot.store.leases import announce, withdraw
 from bot.store.subscriptions import Interests
 from bot.subscribers import decide_slot, parse_time
 from bot.worker import worker_name
@@ -62,6 +67,13 @@ JOB_NAME = "daily-briefs"
 INTERVAL = timedelta(seconds=10)
 """How often to look for due briefs and lapsed claims; a look that finds nothing is one read."""
 FIRST_CHECK = timedelta(seconds=1)
+SENDERS = "daily-senders"
+"""The lease group of instances sending daily briefs now; they share the bot's rate limit."""
+SHARE_SECONDS = 2.0
+"""How often a sending instance renews its place in `SENDERS` and takes its share again."""
+SENDER_TTL = timedelta(seconds=5 * SHARE_SECONDS)
+JOIN_SECONDS = 1.5 * SHARE_SECONDS
+"""How long an instance joining others waits before sending: time for them to slow down."""
 MAX_SENDERS = 256
 RECORD_RETRY_SECONDS = 1.0
 
@@ -142,6 +154,7 @@ class DailyDigests:
         self._running = asyncio.Lock()
         self._held: set[int] = set()
         self._lost: set[int] = set()
+        self.announced = False
 
     @property
     def running(self) -> bool:
@@ -151,8 +164,28 @@ class DailyDigests:
     @property
     def claim_size(self) -> int:
         """Subscribers to claim per transaction: a couple of seconds of sending."""
-        rate = self.runtime.deliverer.settings.messages_per_second
+        rate = self.runtime.deliverer.overall_rate
         return max(1, min(self.batch, int(rate * CLAIM_AHEAD_SECONDS)))
+
+    async def share_rate(self) -> int:
+        """Tell the store this instance is sending briefs; pace at its share of the bot's limit.
+
+        Telegram's limit is per bot, not per process: the instances sending at the same time
+        divide it. Each renews its place every `SHARE_SECONDS` while it sends and leaves when
+        done, so a share comes back within seconds, even from an instance that died.
+        """
+        now = self.runtime.clock()
+        instances = await self.runtime.store(
+            partial(announce, group=SENDERS, member=self.holder, now=now, ttl=SENDER_TTL)
+        )
+        self.runtime.deliverer.share(instances)
+        self.announced = True
+        return instances
+
+    async def withdraw(self) -> None:
+        """Hand this instance's share back at once (on shutdown)."""
+        await self.runtime.store(partial(withdraw, group=SENDERS, member=self.holder))
+        self.announced = False
 
     async def run(self) -> DailyReport | None:
         """Send every brief that is due or lapsed; None if a run was already under way.
@@ -167,6 +200,9 @@ class DailyDigests:
             now = self.runtime.clock()
             if not await self._read(lambda s: subs.pending(s, now)):
                 return report
+            if await self.share_rate() > 1:
+                await asyncio.sleep(JOIN_SECONDS)  # the others take their new share meanwhile
+            sharer = asyncio.create_task(self._keep_sharing())
             cache: dict[Hashable, Rendered] = {}
             size = self.claim_size
             outbox: asyncio.Queue[tuple[Claimed, Rendered] | None] = asyncio.Queue(size)
@@ -192,14 +228,20 @@ class DailyDigests:
                 await asyncio.gather(*senders)
                 await recorder.close()
                 renewer.cancel()
+                sharer.cancel()
                 self._lost.clear()
+                try:
+                    await self.withdraw()
+                except Exception:  # its place lapses in seconds anyway
+                    log.exception("Could not hand back this instance's share of the send rate")
             if report.claimed or report.recovered or report.too_late:
                 log.info("Daily briefs: %s", report)
             return report
 
     def _workers(self) -> int:
-        settings = self.runtime.deliverer.settings
-        return min(MAX_SENDERS, max(settings.concurrency, int(2 * settings.messages_per_second)))
+        deliverer = self.runtime.deliverer
+        rate = deliverer.overall_rate
+        return min(MAX_SENDERS, max(deliverer.settings.concurrency, int(2 * rate)))
 
     async def _read(self, work: Callable[[Session], T]) -> T:
         """Run read-only `work` on a worker thread without SQLite's write lock."""
@@ -250,6 +292,15 @@ class DailyDigests:
         else:
             status = DeliveryStatus.PARTIAL if refused else DeliveryStatus.DELIVERED
         return Sent(_result(claimed.chat_id, status, ids, migrated_to), done)
+
+    async def _keep_sharing(self) -> None:
+        """Renew this instance's place among the senders, and its share, while it sends."""
+        while True:
+            await asyncio.sleep(SHARE_SECONDS)
+            try:
+                await self.share_rate()
+            except Exception:
+                log.exception("Could not renew this instance's share of the send rate")
 
     async def _renew_while_held(self) -> None:
         """Renew this instance's claims every quarter lease, noting any taken over meanwhile."""

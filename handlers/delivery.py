@@ -46,6 +46,8 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
 _PRUNE_AT = 4096
+ROUNDING_SECONDS = 1e-9
+"""A wait this short is float rounding (a rate change leaves 1e-17 s): waiting it could spin."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +177,10 @@ class TokenBucket:
         return now
 
     def delay(self) -> float:
-        """Seconds until a token is available (0 if one is)."""
+        """Seconds until a token is available (0 if one is, or all but a rounding error of one)."""
         now = self._refill()
-        return max(self._hold_until - now, (1 - self._tokens) / self.rate, 0.0)
+        wait = max(self._hold_until - now, (1 - self._tokens) / self.rate, 0.0)
+        return wait if wait > ROUNDING_SECONDS else 0.0
 
     def take(self) -> None:
         """Take a token now; call when `delay()` is 0."""
@@ -190,6 +193,11 @@ class TokenBucket:
             while (wait := self.delay()) > 0:
                 await self._sleep(wait)
             self.take()
+
+    def set_rate(self, rate: float) -> None:
+        """Change the rate from now on; tokens earned so far keep their value."""
+        self._refill()
+        self.rate = rate
 
     def hold(self, seconds: float) -> None:
         """Give out no token for the next `seconds` (Telegram asked us to wait)."""
@@ -325,6 +333,15 @@ class Deliverer:
             sleep=sleep,
         )
         self._chats: dict[int, _ChatLimits] = {}
+
+    @property
+    def overall_rate(self) -> float:
+        """Messages a second this deliverer sends at most, all chats together."""
+        return self._overall.rate
+
+    def share(self, instances: int) -> None:
+        """Pace at an equal share of the overall limit: several instances send for one bot."""
+        self._overall.set_rate(self.settings.messages_per_second / max(instances, 1))
 
     async def send(self, chat_id: int, messages: Sequence[str]) -> DeliveryResult:
         """Send `messages` to `chat_id` in order; say what happened instead of raising."""

@@ -85,6 +85,20 @@ async def test_token_bucket_paces_at_its_rate(clock: FakeClock) -> None:
     assert clock.now == pytest.approx(12.0)
 
 
+async def test_instances_sharing_a_bot_each_pace_at_their_share(
+    deliverer: Deliverer, clock: FakeClock
+) -> None:
+    deliverer.share(3)
+    assert deliverer.overall_rate == pytest.approx(10.0)
+    for chat in range(1, 32):  # one chat each: only the overall limit paces them
+        await deliverer.send(chat, ["hello"])
+    assert clock.now == pytest.approx(3.0)
+    deliverer.share(1)  # the others are gone: the whole limit again
+    for chat in range(32, 62):
+        await deliverer.send(chat, ["hello"])
+    assert clock.now == pytest.approx(4.0)
+
+
 async def test_token_bucket_serves_concurrent_waiters_in_order(clock: FakeClock) -> None:
     bucket = TokenBucket(1.0, clock=clock, sleep=clock.sleep)
     order: list[int] = []

@@ -2,6 +2,7 @@
 
 Take a lease inside a transaction: the row (on SQLite, the store) is locked while it is checked,
 so two processes never both take it. A holder renews by taking it again before it expires.
+A group of leases, one per member, tells how many processes of a kind are alive (`announce`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,3 +54,27 @@ def current_holder(session: Session, name: str, *, now: datetime) -> Held | None
 def release_lease(session: Session, name: str, holder: str) -> None:
     """Give a lease back, if this holder has it."""
     session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+def announce(session: Session, group: str, member: str, *, now: datetime, ttl: timedelta) -> int:
+    """Say `member` of `group` is alive until `now + ttl`; return how many members are alive.
+
+    Members announce one at a time (SQLite's write lock; an advisory lock on PostgreSQL), so
+    two joining together never both count themselves alone.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:group))"), {"group": group})
+    prefix = f"{group}/"
+    session.execute(
+        delete(Lease).where(Lease.name.startswith(prefix, autoescape=True), Lease.expires_at <= now)
+    )
+    take_lease(session, prefix + member, member, now=now, ttl=ttl)
+    alive = select(func.count()).where(
+        Lease.name.startswith(prefix, autoescape=True), Lease.expires_at > now
+    )
+    return int(session.scalar(alive) or 0)
+
+
+def withdraw(session: Session, group: str, member: str) -> None:
+    """Leave a group at once, rather than when the member's lease runs out."""
+    release_lease(session, f"{group}/{member}", member)

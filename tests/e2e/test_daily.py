@@ -12,7 +12,7 @@ from botapi import BotApiStandIn
 from factories import BBC
 
 from bot.store import subscriptions as subs
-from e2e.helpers import USER, Chat, FakeClock, make_app, running
+from e2e.helpers import FAST, USER, Chat, FakeClock, make_app, running
 from handlers.daily import JOB_NAME, DailyDigests, DailyReport
 from handlers.delivery import DeliverySettings
 from handlers.runtime import BotApp, Runtime, runtime_of
@@ -343,3 +343,23 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
             sent = subs.sent_story_ids(session, [subscriber.id])[subscriber.id]
             assert sent == set(rendering["stories"])
     assert [m.text for m in unlimited.messages_for(USER)[3:]] == rendering["messages"]
+
+
+async def test_instances_share_the_bot_rate_and_one_stopping_hands_its_share_back(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    first = make_app(unlimited, tmp_path, clock)
+    try:
+        async with first:
+            one = runtime_of(first).daily
+            assert isinstance(one, DailyDigests)
+            async with running(make_app(unlimited, tmp_path, clock)) as second:
+                two = runtime_of(second).daily
+                assert isinstance(two, DailyDigests)
+                shares = [await one.share_rate(), await two.share_rate(), await one.share_rate()]
+                assert shares == [1, 2, 2]
+                assert runtime_of(first).deliverer.overall_rate == FAST.messages_per_second / 2
+            assert await one.share_rate() == 1  # the second handed its share back as it stopped
+            assert runtime_of(first).deliverer.overall_rate == FAST.messages_per_second
+    finally:
+        runtime_of(first).services.close()

@@ -50,7 +50,7 @@ def bot_process(botapi: BotApiStandIn, tmp_path: Path, n: int) -> Iterator[subpr
         "NEWSBRIEF_DATA_DIR": str(tmp_path / "data"),
         "NEWSBRIEF_ARTICLES_DIR": str(tmp_path / "articles"),
         "NEWSBRIEF_BOT_INGESTS": "false",
-        "NEWSBRIEF_TELEGRAM__MESSAGES_PER_SECOND": "30",
+        "NEWSBRIEF_TELEGRAM__MESSAGES_PER_SECOND": "60",  # the bot's limit, shared
         "NEWSBRIEF_TELEGRAM__DAILY_DIGEST_DAYS": str(SAMPLES_AGE_DAYS),
         "PTB_TIMEDELTA": "true",
     }
@@ -101,7 +101,7 @@ def finished(services: Services) -> bool:
 def test_a_killed_instance_loses_no_brief_and_the_survivor_sends_the_rest(
     botapi: BotApiStandIn, tmp_path: Path
 ) -> None:
-    botapi.set_limits(RateLimits().scaled(2))  # 60 a second overall: 30 for each instance
+    botapi.set_limits(RateLimits().scaled(2))  # 60 a second overall: 30 for each of two
     services = make_services(tmp_path, articles_dir=sample_folder(tmp_path))
     try:
         services.ingestor.ingest_folder(services.articles_dir)
