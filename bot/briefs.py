@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,8 @@ MIN_CLAUSE_TERMS = 5  # shorter clauses ("Putin said on Thursday") are attributi
 _CLAUSE_BREAK = re.compile(r"[,;:()—–]|\s(?:who|whom|which|whose|while|but|after)\s")
 _PREFIX_MATCH = 5  # "syria" and "syrian", "russia" and "russian" name the same thing
 DEDUP_POOL = 30  # repeats are grouped among this many best-ranked sentences
+WORDS_PER_SENTENCE = 35  # a NewsRank brief of 3 sentences fits in about 105 words
+BUDGET_POOL = 12  # the brief is chosen among this many best-ranked sentences
 MIN_WORDS = 5  # shorter sentences carry too little to stand in a brief
 MIN_QUOTE_WORDS = 6  # a bare quotation shorter than this is a fragment
 
@@ -358,21 +361,68 @@ def _brief(
     candidates, titles = _candidates(articles, focus, scorer)
     if not candidates or sentences <= 0:
         return []
-    order, _ = _rank(algorithm, summarizer, candidates, titles, articles)
+    order, scores = _rank(algorithm, summarizer, candidates, titles, articles)
     group = _repeat_groups(candidates, order[: max(DEDUP_POOL, sentences * 6)])
-    chosen: list[int] = []
-    for i in order:
-        taken = {group.get(j, j) for j in chosen}
-        if group.get(i, i) not in taken and all(
-            not _repeats(candidates[i], candidates[j]) for j in chosen
-        ):
-            chosen.append(i)
-            if len(chosen) == sentences:
-                break
+    chosen = (
+        _within_budget(candidates, order, scores, group, sentences)
+        if (algorithm == DEFAULT_ALGORITHM)
+        else None
+    )
+    if chosen is None:
+        chosen = _greedy(candidates, order, group, sentences)
     # Within one article: document order. Across articles: leads first, then by rank.
     rank = {i: r for r, i in enumerate(chosen)}
     chosen.sort(key=lambda i: (candidates[i].position, rank[i]))
     return [candidates[i].text for i in chosen]
+
+
+def _clash(candidates: list[_Candidate], group: dict[int, int], i: int, j: int) -> bool:
+    return group.get(i, i) == group.get(j, j) or _repeats(candidates[i], candidates[j])
+
+
+def _greedy(
+    candidates: list[_Candidate], order: list[int], group: dict[int, int], sentences: int
+) -> list[int]:
+    """Take the best candidates in turn, skipping any that repeats one taken."""
+    chosen: list[int] = []
+    for i in order:
+        if not any(_clash(candidates, group, i, j) for j in chosen):
+            chosen.append(i)
+            if len(chosen) == sentences:
+                break
+    return chosen
+
+
+def _within_budget(
+    candidates: list[_Candidate],
+    order: list[int],
+    scores: list[float],
+    group: dict[int, int],
+    sentences: int,
+) -> list[int] | None:
+    """Take the best-scoring set of the top candidates that repeats nothing and fits the budget.
+
+    A brief is read at a glance in a chat, so it gets `WORDS_PER_SENTENCE` words a sentence; a
+    few long sentences (a caption glued to the next line, a quote-laden paragraph) would take
+    the room of several facts. With no set inside the budget, the shortest set is taken; with
+    no set that repeats nothing, None (the caller falls back to taking the best in turn).
+    """
+    pool = order[:BUDGET_POOL]
+    if len(pool) < sentences:
+        return None
+    budget = WORDS_PER_SENTENCE * sentences
+    clashes = {(i, j) for i, j in combinations(pool, 2) if _clash(candidates, group, i, j)}
+    best: tuple[int, ...] | None = None
+    best_key = (False, 0.0)
+    for combo in combinations(pool, sentences):
+        if any(pair in clashes for pair in combinations(combo, 2)):
+            continue
+        words = sum(len(candidates[i].words) for i in combo)
+        fits = words <= budget
+        key = (fits, sum(scores[i] for i in combo) if fits else -float(words))
+        if best is None or key > best_key:
+            best, best_key = combo, key
+    return sorted(best, key=order.index) if best is not None else None
 
 
 def summarize(

@@ -150,3 +150,25 @@ def test_sentences_come_from_the_splitter() -> None:
     assert set(summarize(SYRIA, sentences=50)) <= {
         s[s.index(":") + 2 :] if s.startswith("Moscow:") else s for s in split_sentences(SYRIA)
     }
+
+
+RUN_ON = (
+    "Acme Corp. reported record profits on Monday as sales in Asia rose and the firm said "
+    "profits for the year rose 35% Acme chief executive Jane Doe is pictured at the firm's "
+    "headquarters in Chicago where Acme said sales in Asia and profits rose again this year "
+    "while analysts said Acme profits and Asia sales would keep rising next year as the firm "
+    "raises its dividend and buys back shares worth $500m after the record profits that Acme "
+    "said came from strong sales in Asia and from the strategy its chief executive set out."
+)
+
+
+def test_a_newsrank_brief_fits_its_word_budget_rather_than_one_run_on_sentence() -> None:
+    text = ARTICLE.replace("Analysts had expected", RUN_ON + "\nAnalysts had expected")
+    assert len(RUN_ON.split()) > 90  # with any two other sentences, past 3 x 35 words
+    for algorithm in ("textrank", DEFAULT_ALGORITHM):
+        brief = summarize(text, sentences=3, algorithm=algorithm)
+        words = sum(len(s.split()) for s in brief)
+        if algorithm == DEFAULT_ALGORITHM:
+            assert len(brief) == 3 and RUN_ON not in brief and words <= 3 * 35
+        else:  # the glued run-on is the most central sentence: without a budget it wins
+            assert RUN_ON in brief
