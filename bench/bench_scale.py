@@ -114,7 +114,7 @@ def broadcast(api: Any, instances: int, subscribers: int, folder: Path) -> dict[
                 folder,
                 TELEGRAM_BOT_TOKEN=api.token,
                 TELEGRAM_API_BASE_URL=api.base_url.removesuffix("/bot"),
-                NEWSBRIEF_TELEGRAM__MESSAGES_PER_SECOND=str(LIMIT / instances),
+                NEWSBRIEF_TELEGRAM__MESSAGES_PER_SECOND=str(LIMIT),  # the instances share it
             )
             processes = [
                 subprocess.Popen(
@@ -274,8 +274,8 @@ def _markdown(
         "",
         f"### Broadcast: {subscribers:,} briefs due at once, limit {LIMIT:.0f} msg/s in all",
         "",
-        "Each `newsbrief run` instance paces at the limit divided by the number of instances "
-        "(Telegram's limit is per bot, not per process).",
+        "Every `newsbrief run` instance is given the bot's limit; those sending at the same "
+        "moment share it through the store (Telegram's limit is per bot, not per process).",
         "",
         "| instances | briefs accepted | achieved rate | of the limit | claims per instance "
         "| 429 answers | duplicates | missed |",
@@ -289,9 +289,8 @@ def _markdown(
         )
     lines += [
         "",
-        "Two instances share the broadcast (claims per instance) and lose nothing, but each "
-        "paces at half the limit, so the tail after one instance runs out of claims runs at "
-        "half speed.",
+        "Two instances share the broadcast (claims per instance) and lose nothing; when one "
+        "runs out of claims and leaves, the other takes the whole limit back within seconds.",
         "",
         f"### Ingest: {ingests[0]['items']} feed items (BBC articles) over {FEEDS} loopback "
         "feeds, `newsbrief worker --once`",
