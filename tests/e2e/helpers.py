@@ -14,8 +14,9 @@ from harness import running as running  # the e2e tests' way to run the app
 from bot.services import Services
 from handlers.abuse import CommandLimiter
 from handlers.app import build_application
+from handlers.daily import DailyDigests, DailyReport
 from handlers.delivery import DeliverySettings
-from handlers.runtime import BotApp
+from handlers.runtime import BotApp, Runtime
 
 USER = 4242
 ADMIN = 900
@@ -99,3 +100,12 @@ class Chat:
         """Send `text` and return the visible text of the one reply."""
         [answer] = await self.say(text)
         return answer.visible_text
+
+
+async def run_daily(runtime: Runtime) -> DailyReport:
+    """Run the daily briefs once, as the JobQueue's job would, and say what the run did."""
+    daily = runtime.daily
+    assert isinstance(daily, DailyDigests)
+    report = await daily.run()
+    assert report is not None
+    return report

@@ -12,7 +12,7 @@ from botapi import BotApiStandIn
 from factories import BBC
 
 from bot.store import subscriptions as subs
-from e2e.helpers import FAST, USER, Chat, FakeClock, make_app, running
+from e2e.helpers import FAST, USER, Chat, FakeClock, make_app, run_daily, running
 from handlers.daily import JOB_NAME, DailyDigests, DailyReport
 from handlers.delivery import DeliverySettings
 from handlers.runtime import BotApp, Runtime, runtime_of
@@ -22,14 +22,6 @@ SUPERGROUP = -1001234567890
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
-
-
-async def run_daily(runtime: Runtime) -> DailyReport:
-    daily = runtime.daily
-    assert isinstance(daily, DailyDigests)
-    report = await daily.run()
-    assert report is not None
-    return report
 
 
 def stored(runtime: Runtime, chat_id: int = USER) -> tuple[bool, list[date], str | None]:

@@ -9,21 +9,12 @@ from botapi import BotApiStandIn
 
 from bot.store import subscriptions as subs
 from bot.store.retention import Pruned
-from e2e.helpers import USER, Chat, FakeClock, make_app, running
-from handlers.daily import DailyDigests, DailyReport
+from e2e.helpers import USER, Chat, FakeClock, make_app, run_daily, running
 from handlers.housekeeping import JOB_NAME, prune_store
 from handlers.runtime import Runtime, runtime_of
 
 # The sample story was last published on 19 December 2024: 101 days before this morning.
 MORNING = datetime(2025, 3, 30, 8, 0, 30, tzinfo=UTC)
-
-
-async def run_daily(runtime: Runtime) -> DailyReport:
-    daily = runtime.daily
-    assert isinstance(daily, DailyDigests)
-    report = await daily.run()
-    assert report is not None
-    return report
 
 
 def history(runtime: Runtime) -> tuple[set[int], int]:

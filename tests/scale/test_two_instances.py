@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from botapi import BotApiStandIn, RateLimits
-from e2e.helpers import FakeClock, make_app
+from e2e.helpers import FakeClock, make_app, run_daily
 
-from handlers.daily import DailyDigests, DailyReport
 from handlers.delivery import DeliverySettings
 from handlers.runtime import runtime_of
 from scale.fleet import seed_due_subscribers, tally
@@ -21,13 +20,6 @@ SUBSCRIBERS = 200
 PACE = DeliverySettings(messages_per_second=80, chat_messages_per_second=20, max_attempts=3)
 """The bot's limit, 80 messages a second, under the stand-in's 90 (Telegram's, scaled): two
 instances that did not share it would send 160."""
-
-
-async def _run(daily: object) -> DailyReport:
-    assert isinstance(daily, DailyDigests)
-    report = await daily.run()
-    assert report is not None
-    return report
 
 
 async def test_two_instances_send_each_of_200_due_briefs_exactly_once(
@@ -41,11 +33,11 @@ async def test_two_instances_send_each_of_200_due_briefs_exactly_once(
     try:
         async with first, second:
             reports = await asyncio.gather(
-                _run(runtime_of(first).daily), _run(runtime_of(second).daily)
+                run_daily(runtime_of(first)), run_daily(runtime_of(second))
             )
             clock.now += timedelta(minutes=10)  # past every lease: nothing is left to recover
             again = await asyncio.gather(
-                _run(runtime_of(first).daily), _run(runtime_of(second).daily)
+                run_daily(runtime_of(first)), run_daily(runtime_of(second))
             )
     finally:
         runtime_of(first).services.close()
@@ -70,10 +62,10 @@ async def test_an_instance_joining_a_broadcast_takes_half_the_bot_rate(
     chats = seed_due_subscribers(runtime_of(first).services, 900, SLOT)  # 11 s at 80 a second
     try:
         async with first, second:
-            one = asyncio.create_task(_run(runtime_of(first).daily))
+            one = asyncio.create_task(run_daily(runtime_of(first)))
             while len(botapi.messages) < 40:  # the first is sending alone at the full rate
                 await asyncio.sleep(0.01)
-            reports = await asyncio.gather(one, _run(runtime_of(second).daily))
+            reports = await asyncio.gather(one, run_daily(runtime_of(second)))
     finally:
         runtime_of(first).services.close()
         runtime_of(second).services.close()
