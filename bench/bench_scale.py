@@ -100,6 +100,7 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
 def broadcast(api: Any, instances: int, subscribers: int, folder: Path) -> dict[str, Any]:
     """Run `instances` bot processes on a due broadcast; measure what the stand-in accepted."""
     botapi, harness = importlib.import_module("botapi"), importlib.import_module("harness")
+    samples_age_days = importlib.import_module("factories").SAMPLES_AGE_DAYS
     api.set_limits(botapi.RateLimits().scaled(LIMIT / 30))
     before, throttled = len(api.messages), len(api.errors(429))
     with schema() as url:
@@ -115,6 +116,7 @@ def broadcast(api: Any, instances: int, subscribers: int, folder: Path) -> dict[
                 TELEGRAM_BOT_TOKEN=api.token,
                 TELEGRAM_API_BASE_URL=api.base_url.removesuffix("/bot"),
                 NEWSBRIEF_TELEGRAM__MESSAGES_PER_SECOND=str(LIMIT),  # the instances share it
+                NEWSBRIEF_TELEGRAM__DAILY_DIGEST_DAYS=str(samples_age_days),  # December 2024
             )
             processes = [
                 subprocess.Popen(
