@@ -3,6 +3,8 @@
 Each `bench/bench_<name>.py` exposes `run(quick: bool) -> str`, a Markdown section with its
 figures measured side by side with its baseline. `python -m bench` runs them all;
 `python -m bench NAME ...` runs only those and keeps the other sections from the last full run.
+Each benchmark runs in a fresh process, so its memory figures are its own, not what an earlier
+one left behind.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import argparse
 import importlib
 import pkgutil
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -40,6 +44,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
     args = parser.parse_args()
     names = args.names or available()
+    if len(names) > 1:
+        for name in names:
+            subprocess.run(
+                [sys.executable, "-m", "bench", name, *(["--quick"] if args.quick else [])],
+                check=True,
+            )
+        return
     sections = dict(SECTION.findall(DOC.read_text())) if DOC.exists() else {}
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")

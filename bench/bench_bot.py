@@ -10,8 +10,9 @@ and subscribers are inserted straight through the ORM (synthetic, 20 topics) so 
   flood limits are off here: this measures the bot, not the pacing.
 - **Broadcast**: every subscriber due at once; the stand-in enforces Telegram's limits scaled
   twice as fast (60 messages/s overall, 2/s per chat) and the bot's deliverer paces at
-  95 % of that (`PACE`): pacing at exactly the limit drew a few 429s from the stand-in's 10 %
-  jitter tolerance, each costing a whole second of flood wait. Achieved rate = messages
+  95 % of each limit (`PACE`): pacing at exactly the limit drew a few 429s from the stand-in's
+  10 % jitter tolerance (a digest's second message to a chat arriving early), each costing a
+  whole second of flood wait. Achieved rate = messages
   accepted / time from the first to the last. A second run a minute later must claim nothing
   (exactly once). Memory is the bot's alone: peak RSS of this process during the broadcast
   (VmHWM, reset just before it) over its RSS at the start.
@@ -239,8 +240,8 @@ async def broadcast(api: Any, services: Services, subscribers: int) -> dict[str,
         clock=clock,
         delivery=DeliverySettings(
             messages_per_second=RATE * PACE,
-            chat_messages_per_second=RATE / 30,
-            group_window_seconds=60 * 30 / RATE,
+            chat_messages_per_second=RATE / 30 * PACE,
+            group_window_seconds=60 * 30 / RATE / PACE,
             timer_slack_seconds=TIMER_SLACK_SECONDS,
         ),
         daily=False,
