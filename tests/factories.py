@@ -59,7 +59,9 @@ def drop_created_schemas() -> None:
     server = os.environ.get(SERVER_URL_VARIABLE)
     if not server or not created_schemas:
         return
-    with psycopg.connect(server.replace("postgresql+psycopg://", "postgresql://")) as connection:
+    # One transaction a schema: dropping hundreds in one would exhaust the server's lock table.
+    url = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url, autocommit=True) as connection:
         for schema in created_schemas:
             connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     created_schemas.clear()
