@@ -10,8 +10,9 @@ Exactly once per local day, with any number of instances on one store:
 - *Claim.* Claiming a subscriber is one transaction that moves its `next_due_at` to the
   following slot (a compare-and-set, so two instances never both win) and inserts a
   `digest_deliveries` row unique on (subscriber, local date), held by this instance under a
-  lease (`subs.DELIVERY_LEASE`). An instance claims only a couple of seconds of sending ahead,
-  so instances share a broadcast and a crash strands little.
+  lease (`subs.DELIVERY_LEASE`). An instance claims a couple of seconds of sending at a time
+  and holds a few seconds' worth (its senders keep theirs while they wait for a token), so
+  instances share a broadcast and a crash strands little.
 - *Progress.* Each message Telegram accepts is recorded at once (group-committed by a recorder
   task); the outcome and the stories sent (`sent_stories`, which the next brief leaves out)
   when the digest is done. The holder renews its leases while it works.
