@@ -102,10 +102,14 @@ class Chat:
         return answer.visible_text
 
 
+def daily_of(runtime: Runtime) -> DailyDigests:
+    """The app's daily briefs, which the composition root always makes."""
+    assert isinstance(runtime.daily, DailyDigests)
+    return runtime.daily
+
+
 async def run_daily(runtime: Runtime) -> DailyReport:
     """Run the daily briefs once, as the JobQueue's job would, and say what the run did."""
-    daily = runtime.daily
-    assert isinstance(daily, DailyDigests)
-    report = await daily.run()
+    report = await daily_of(runtime).run()
     assert report is not None
     return report

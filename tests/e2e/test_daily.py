@@ -12,8 +12,8 @@ from botapi import BotApiStandIn
 from factories import BBC
 
 from bot.store import subscriptions as subs
-from e2e.helpers import FAST, USER, Chat, FakeClock, make_app, run_daily, running
-from handlers.daily import JOB_NAME, DailyDigests, DailyReport
+from e2e.helpers import FAST, USER, Chat, FakeClock, daily_of, make_app, run_daily, running
+from handlers.daily import JOB_NAME, DailyReport
 from handlers.delivery import DeliverySettings
 from handlers.runtime import BotApp, Runtime, runtime_of
 
@@ -102,8 +102,7 @@ async def test_a_claim_stranded_by_a_crash_is_sent_once_when_its_lease_lapses(
     async with running(make_app(unlimited, tmp_path, clock)) as first:
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
-        daily = runtime_of(first).daily
-        assert isinstance(daily, DailyDigests)
+        daily = daily_of(runtime_of(first))
         seen, claimed = await daily._claim_batch(clock.now, DailyReport())
         assert (seen, len(claimed)) == (1, 1)  # ...and the process dies before sending
     async with running(make_app(unlimited, tmp_path, clock)) as second:
@@ -126,8 +125,7 @@ async def test_a_digest_recorded_as_sent_before_a_crash_is_not_sent_again(
     async with running(make_app(unlimited, tmp_path, clock)) as first:
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
-        daily = runtime_of(first).daily
-        assert isinstance(daily, DailyDigests)
+        daily = daily_of(runtime_of(first))
         _, [claimed] = await daily._claim_batch(clock.now, DailyReport())
         [(_, rendered)] = await daily._render_batch([claimed], clock.now, {}, DailyReport())
         await runtime_of(first).deliverer.send(USER, rendered.messages)
@@ -152,8 +150,7 @@ async def test_a_claim_lapsed_beyond_the_grace_window_is_not_sent(
     async with running(make_app(unlimited, tmp_path, clock)) as first:
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
-        daily = runtime_of(first).daily
-        assert isinstance(daily, DailyDigests)
+        daily = daily_of(runtime_of(first))
         await daily._claim_batch(clock.now, DailyReport())
     async with running(make_app(unlimited, tmp_path, clock)) as second:
         clock.now = utc(2025, 3, 30, 20, 0)  # every instance was down all day
@@ -264,8 +261,7 @@ async def test_the_job_queue_looks_for_briefs_every_ten_seconds(
         await job.run(app)
         [brief] = (await unlimited.wait_for_messages(USER, 2))[1:]
         assert brief.visible_text.startswith("Your daily brief")
-        daily = runtime_of(app).daily
-        assert isinstance(daily, DailyDigests)
+        daily = daily_of(runtime_of(app))
         while daily.running:
             await asyncio.sleep(0.01)
 
@@ -300,8 +296,7 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
         for category in CATEGORIES:
             await Chat(unlimited).say(f"/subscribe {category}")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
-        daily = runtime.daily
-        assert isinstance(daily, DailyDigests)
+        daily = daily_of(runtime)
         run = asyncio.create_task(daily.run())
         await unlimited.wait_for_messages(USER, 4)  # three /subscribe answers, the brief's first
 
@@ -343,11 +338,9 @@ async def test_instances_share_the_bot_rate_and_one_stopping_hands_its_share_bac
     first = make_app(unlimited, tmp_path, clock)
     try:
         async with first:
-            one = runtime_of(first).daily
-            assert isinstance(one, DailyDigests)
+            one = daily_of(runtime_of(first))
             async with running(make_app(unlimited, tmp_path, clock)) as second:
-                two = runtime_of(second).daily
-                assert isinstance(two, DailyDigests)
+                two = daily_of(runtime_of(second))
                 shares = [await one.share_rate(), await two.share_rate(), await one.share_rate()]
                 assert shares == [1, 2, 2]
                 assert runtime_of(first).deliverer.overall_rate == FAST.messages_per_second / 2
