@@ -13,6 +13,10 @@ $(BIN)/newsbrief: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# mypy cannot follow the editable install's import hook: show it the folders under their
+	# installed names (newsbrief.bot, ...) through links that follow every edit.
+	mkdir -p $(VENV)/src/newsbrief
+	for folder in bot handlers config; do ln -sfn $(CURDIR)/$$folder $(VENV)/src/newsbrief/$$folder; done
 	touch $@
 
 run: $(BIN)/newsbrief

@@ -23,10 +23,10 @@ from sumy.parsers.plaintext import PlaintextParser
 from sumy.summarizers.lex_rank import LexRankSummarizer
 from sumy.utils import get_stop_words
 
-from bot.briefs import ALGORITHMS, DEFAULT_ALGORITHM, brief_story, summarize
-from bot.sentences import SentenceTokenizer, split_sentences
+from bench.paths import EVAL
+from newsbrief.bot.text.briefs import ALGORITHMS, DEFAULT_ALGORITHM, brief_story, summarize
+from newsbrief.bot.text.sentences import SentenceTokenizer, split_sentences
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 BBC = EVAL / "bbc-news-summary"
 CNNDM = EVAL / "cnndm-frank.jsonl"
 SENTENCES = 3
@@ -211,7 +211,8 @@ def run(quick: bool) -> str:
         "",
         f"Extractive briefs of {SENTENCES} sentences, scored with `rouge-score` (F1 x 100, "
         "Porter stemming) against each set's reference. Every system uses the same offline "
-        "splitter (`bot.sentences`); all but LEAD-3 go through `bot.briefs.summarize`, so they "
+        "splitter (`newsbrief.bot.text.sentences`); all but LEAD-3 go through "
+        "`newsbrief.bot.text.briefs.summarize`, so they "
         "share its eligibility rules (no headline, caption or quote fragment) and its "
         f"near-duplicate filter. `{DEFAULT_ALGORITHM}` is ours; its weights were tuned on the "
         "even-indexed half of each set, the odd half is held out."

@@ -2,8 +2,8 @@
 
 The feeds are served by a small asyncio HTTP/1.1 server in a child process, listening on 50
 loopback addresses (127.0.0.1-50) so the per-host limit applies as it would across 50 sites.
-The poll runs the real pass (`bot.feed_poller.poll_due_feeds`): fetch + parse is timed apart
-from ingest (briefs, quotes, story grouping), which is timed on the same articles. Extraction
+The poll runs the real pass (`newsbrief.bot.feeds.poll.poll_due_feeds`): fetch + parse is timed
+apart from ingest (briefs, quotes, story grouping), which is timed on the same articles. Extraction
 quality is scored by the benchmark's own `evaluate.py`, beside trafilatura's defaults.
 """
 
@@ -24,15 +24,15 @@ from typing import Any
 
 import trafilatura
 
-from bot.feed_poller import fetch_limits, poll_due_feeds
-from bot.feeds import FeedFormatError, parse_feed
-from bot.fetch import new_client
-from bot.html_text import html_to_article_parts
-from bot.services import build_services
-from bot.store import feeds as store
-from config.settings import load_settings
+from bench.paths import EVAL
+from newsbrief.bot.feeds.fetch import new_client
+from newsbrief.bot.feeds.parse import FeedFormatError, parse_feed
+from newsbrief.bot.feeds.poll import fetch_limits, poll_due_feeds
+from newsbrief.bot.services import build_services
+from newsbrief.bot.store import feeds as store
+from newsbrief.bot.text.html_page import html_to_article_parts
+from newsbrief.config.settings import load_settings
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 EXTRACTION = EVAL / "article-extraction"
 CORPUS = EVAL / "feeds"
 HOSTS = 50
@@ -267,7 +267,8 @@ def _corpus_figures() -> list[str]:
         "### Corpus robustness",
         "",
         "Every file of feedparser's test corpus and feedjira's captured feeds through "
-        "`bot.feeds.parse_feed`. *bozo* = used as far as it parsed, with the problem recorded; "
+        "`newsbrief.bot.feeds.parse.parse_feed`. *bozo* = used as far as it parsed, with the "
+        "problem recorded; "
         "*refused* = a clear `FeedFormatError` (fragments, Microsoft CDF, entity-declaring DTDs, "
         "unparseable XML).",
         "",

@@ -17,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.digest import build_digest
-from bot.model import Article
-from bot.services import build_services
-from config.settings import load_settings
+from bench.paths import EVAL
+from newsbrief.bot.delivery.digest import build_digest
+from newsbrief.bot.model import Article
+from newsbrief.bot.services import build_services
+from newsbrief.config.settings import load_settings
 
-BBC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "bbc-news-summary" / "News Articles"
+BBC = EVAL / "bbc-news-summary" / "News Articles"
 DIGEST_TOPICS = ("business", "tech", "sport", "uspolitics", "ukpolitics", "culture")
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -47,7 +48,7 @@ def _baseline(files: list[Path]) -> float:
     from sumy.summarizers.lex_rank import LexRankSummarizer
     from sumy.utils import get_stop_words
 
-    from bot.sentences import SentenceTokenizer
+    from newsbrief.bot.text.sentences import SentenceTokenizer
 
     segmenter = pysbd.Segmenter(language="en", clean=False)
     words = SentenceTokenizer()

@@ -1,6 +1,6 @@
 """Key quotes on PolNeAR: direct quotations found and attributed, beside a plain regex baseline.
 
-Data: `/work/shared/eval/quotes-polnear` (`attributions.jsonl`, `train|dev/text/*.txt`); only
+Data: `../shared/eval/quotes-polnear` (`attributions.jsonl`, `train|dev/text/*.txt`); only
 one annotator per article is used (the first in the file) so that no relation counts twice.
 
 Evaluation (written down here because the corpus annotates attribution, not quotations):
@@ -46,17 +46,17 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from bot.model import Quote
-from bot.quotes import find_quotes
+from bench.paths import EVAL
+from newsbrief.bot.model import Quote
+from newsbrief.bot.text.quotes import find_quotes
 
 
 def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-DATA = Path("/work/shared/eval/quotes-polnear")
+DATA = EVAL / "quotes-polnear"
 _OPENERS = ("“", '"', "''", "‘", "'")
 _CLOSERS = re.compile(r"(?:”|\"|''|’|')[\s.,;:!?)\]—–-]*$")
 _ANY_MARK = re.compile(r"[“”\"‘]|''")
@@ -313,7 +313,8 @@ def run(quick: bool) -> str:
     lines = [
         "## Key quotes",
         "",
-        "`bot.quotes.find_quotes` on PolNeAR (`/work/shared/eval/quotes-polnear`), beside a",
+        "`newsbrief.bot.text.quotes.find_quotes` on PolNeAR (`../shared/eval/quotes-polnear`),",
+        "beside a",
         "regex baseline (text in double quotation marks, 4+ words, no speaker). Gold = relations",
         "whose content is in quotation marks (`direct_quote_heuristic`, plus NYT `''...''`);",
         "content spans read in text order; a find matches if it overlaps a gold piece by >= 50 %",

@@ -35,14 +35,15 @@ from xml.sax.saxutils import escape
 
 import psycopg
 
-from bot.services import Services, build_services, bundled_samples
-from bot.store import feeds as feed_store
-from bot.store import repository
-from bot.store.schema import DigestDelivery
-from config.settings import load_settings
+from bench.paths import EVAL
+from newsbrief.bot.services import Services, build_services, bundled_samples
+from newsbrief.bot.store import feeds as feed_store
+from newsbrief.bot.store import repository
+from newsbrief.bot.store.schema import DigestDelivery
+from newsbrief.config.settings import load_settings
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
-BBC = Path(__file__).resolve().parents[2] / "shared" / "eval" / "bbc-news-summary" / "News Articles"
+BBC = EVAL / "bbc-news-summary" / "News Articles"
 SERVER = os.environ.get("NEWSBRIEF_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 LIMIT = 60.0
 """Telegram's 30 messages/s scaled two times: two instances' pacing must share it."""

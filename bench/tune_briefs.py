@@ -2,9 +2,9 @@
 
 `python -m bench.tune_briefs` prints the Pareto frontier on the tuning (even) halves, with the
 held-out (odd) halves beside; no other setting measured is as good on both sets and better on one.
-Candidates are split and filtered once through `bot.briefs`; each weight setting is then scored
-with the same greedy near-duplicate filter and a ROUGE-2 F1 that matches `rouge-score` (same
-tokenizer and stemmer), so a grid point costs well under a second.
+Candidates are split and filtered once through `newsbrief.bot.text.briefs`; each weight setting is
+then scored with the same greedy near-duplicate filter and a ROUGE-2 F1 that matches `rouge-score`
+(same tokenizer and stemmer), so a grid point costs well under a second.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import numpy.typing as npt
 from rouge_score import rouge_scorer
 
 from bench.bench_briefs import Doc, load_bbc, load_cnndm
-from bot import briefs
-from bot.scoring import NewsRankSummarizer, Weights
+from newsbrief.bot.text import briefs
+from newsbrief.bot.text.newsrank import NewsRankSummarizer, Weights
 
 _TOKENIZER = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)._tokenizer
 GRID = {
@@ -80,7 +80,7 @@ def rouge2(item: Item, chosen: Sequence[int]) -> float:
 
 
 def brief(item: Item, scorer: NewsRankSummarizer, sentences: int = 3) -> list[int]:
-    """Pick candidates best first, skipping near-duplicates, as `bot.briefs` does."""
+    """Pick candidates best first, skipping near-duplicates, as `newsbrief.bot.text.briefs` does."""
     if not item.terms:
         return []
     rated = scorer.rate(

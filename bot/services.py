@@ -7,18 +7,18 @@ from datetime import timedelta
 from importlib.resources import as_file, files
 from pathlib import Path
 
-from bot.analysis import BriefingOptions
-from bot.digest import DigestOptions
-from bot.ingest import Ingestor
-from bot.store.database import Database
-from bot.store.retention import Retention
-from bot.topics import TopicCatalog, load_topics
-from config.settings import Settings
+from newsbrief.bot.delivery.digest import DigestOptions
+from newsbrief.bot.ingest.analysis import BriefingOptions
+from newsbrief.bot.ingest.pipeline import Ingestor
+from newsbrief.bot.store.database import Database
+from newsbrief.bot.store.retention import Retention
+from newsbrief.bot.stories.topics import TopicCatalog, load_topics
+from newsbrief.config.settings import Settings
 
 
 def bundled_samples() -> Path:
     """Find the sample articles that ship inside the package."""
-    with as_file(files("bot") / "sample_data") as folder:
+    with as_file(files("newsbrief.bot") / "sample_data") as folder:
         return Path(folder)
 
 

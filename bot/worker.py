@@ -17,12 +17,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.feed_poller import PollReport, fetch_limits, poll_due_feeds
-from bot.fetch import new_client
-from bot.ingest import IngestReport
-from bot.services import Services
-from bot.store.leases import release_lease, take_lease
-from bot.store.retention import Pruned, prune
+from newsbrief.bot.feeds.fetch import new_client
+from newsbrief.bot.feeds.poll import PollReport, fetch_limits, poll_due_feeds
+from newsbrief.bot.ingest.pipeline import IngestReport
+from newsbrief.bot.services import Services
+from newsbrief.bot.store.leases import release_lease, take_lease
+from newsbrief.bot.store.retention import Pruned, prune
 
 log = logging.getLogger(__name__)
 FOLDER_LEASE = "folder-scan"

@@ -7,14 +7,14 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 from telegram import Update
 
-from bot.store import feeds as feeds_store
-from bot.store import repository
-from bot.store import subscriptions as subs
-from handlers import texts
-from handlers.ingest_jobs import ingest_now
-from handlers.registry import Command
-from handlers.replies import esc, reply
-from handlers.runtime import Context, runtime_of
+from newsbrief.bot.store import feeds as feeds_store
+from newsbrief.bot.store import repository
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.handlers import texts
+from newsbrief.handlers.ingest_jobs import ingest_now
+from newsbrief.handlers.registry import Command
+from newsbrief.handlers.replies import esc, reply
+from newsbrief.handlers.runtime import Context, runtime_of
 
 
 def _feed_lines(session: Session) -> list[str]:

@@ -25,22 +25,26 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.errors import SettingsError
-from bot.services import Services
-from bot.worker import worker_name
-from config.settings import Settings
-from handlers import admin, commands, subscriptions
-from handlers.abuse import CommandLimiter
-from handlers.daily import DailyDigests, schedule
-from handlers.delivery import Deliverer, DeliverySettings
-from handlers.errors import on_error
-from handlers.guard import rate_limit
-from handlers.housekeeping import schedule_housekeeping
-from handlers.ingest_jobs import close_feed_client, schedule_ingest
-from handlers.logs import protect_secret
-from handlers.polling_lease import keep_polling_lease, release_polling_lease, take_polling_lease
-from handlers.registry import Command, check_unique, command_handlers, menu
-from handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
+from newsbrief.bot.errors import SettingsError
+from newsbrief.bot.services import Services
+from newsbrief.bot.worker import worker_name
+from newsbrief.config.settings import Settings
+from newsbrief.handlers import admin, commands, subscriptions
+from newsbrief.handlers.abuse import CommandLimiter
+from newsbrief.handlers.daily import DailyDigests, schedule
+from newsbrief.handlers.delivery import Deliverer, DeliverySettings
+from newsbrief.handlers.errors import on_error
+from newsbrief.handlers.guard import rate_limit
+from newsbrief.handlers.housekeeping import schedule_housekeeping
+from newsbrief.handlers.ingest_jobs import close_feed_client, schedule_ingest
+from newsbrief.handlers.logs import protect_secret
+from newsbrief.handlers.polling_lease import (
+    keep_polling_lease,
+    release_polling_lease,
+    take_polling_lease,
+)
+from newsbrief.handlers.registry import Command, check_unique, command_handlers, menu
+from newsbrief.handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
 
 log = logging.getLogger(__name__)
 

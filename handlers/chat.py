@@ -24,9 +24,9 @@ from typing import Any, TextIO
 from pydantic import SecretStr
 from telegram.request import BaseRequest, RequestData
 
-from bot.services import build_services
-from config.settings import Settings
-from handlers.app import UPDATES, build_application
+from newsbrief.bot.services import build_services
+from newsbrief.config.settings import Settings
+from newsbrief.handlers.app import UPDATES, build_application
 
 USER_ID = 1
 OFFLINE_TOKEN = "1:offline-chat"

@@ -6,15 +6,15 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.store import subscriptions as subs
-from bot.store.subscriptions import Interests
-from bot.topics import Topic, TopicCatalog
-from handlers import texts
-from handlers.abuse import MAX_ARGUMENT_CHARS
-from handlers.digests import build_digests, render_digests, topics_for
-from handlers.registry import Command
-from handlers.replies import chat_id_of, esc, reply
-from handlers.runtime import Callback, Context, runtime_of
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.subscriptions import Interests
+from newsbrief.bot.stories.topics import Topic, TopicCatalog
+from newsbrief.handlers import texts
+from newsbrief.handlers.abuse import MAX_ARGUMENT_CHARS
+from newsbrief.handlers.chat_digests import build_digests, render_digests, topics_for
+from newsbrief.handlers.registry import Command
+from newsbrief.handlers.replies import chat_id_of, esc, reply
+from newsbrief.handlers.runtime import Callback, Context, runtime_of
 
 FREE_TEXT_ECHO = 40
 

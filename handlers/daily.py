@@ -45,15 +45,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 from telegram.ext import JobQueue
 
-from bot.store import subscriptions as subs
-from bot.store.leases import announce, withdraw
-from bot.store.subscriptions import Interests
-from bot.subscribers import decide_slot, parse_time
-from bot.worker import worker_name
-from handlers import texts
-from handlers.delivery import DeliveryResult, DeliveryStatus
-from handlers.digests import Rendered, build_digests, render_digests, topics_for
-from handlers.runtime import Context, Runtime, runtime_of
+from newsbrief.bot.delivery.schedule import decide_slot, parse_time
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.leases import announce, withdraw
+from newsbrief.bot.store.subscriptions import Interests
+from newsbrief.bot.worker import worker_name
+from newsbrief.handlers import texts
+from newsbrief.handlers.chat_digests import Rendered, build_digests, render_digests, topics_for
+from newsbrief.handlers.delivery import DeliveryResult, DeliveryStatus
+from newsbrief.handlers.runtime import Context, Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from handlers import texts
-from handlers.runtime import Context
+from newsbrief.handlers import texts
+from newsbrief.handlers.runtime import Context
 
 log = logging.getLogger(__name__)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers import texts
-from handlers.abuse import Verdict
-from handlers.replies import reply
-from handlers.runtime import Context, runtime_of
+from newsbrief.handlers import texts
+from newsbrief.handlers.abuse import Verdict
+from newsbrief.handlers.replies import reply
+from newsbrief.handlers.runtime import Context, runtime_of
 
 
 async def rate_limit(update: Update, context: Context) -> None:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from telegram.ext import JobQueue
 
-from bot.store.retention import Pruned, prune
-from handlers.runtime import Context, Runtime, runtime_of
+from newsbrief.bot.store.retention import Pruned, prune
+from newsbrief.handlers.runtime import Context, Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 

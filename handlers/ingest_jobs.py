@@ -11,13 +11,13 @@ import logging
 import httpx
 from telegram.ext import JobQueue
 
-from bot.feed_poller import fetch_limits
-from bot.fetch import new_client
-from bot.store.feeds import pop_feed_alerts
-from bot.worker import FEED_TICK_SECONDS, Worker
-from handlers import texts
-from handlers.replies import esc
-from handlers.runtime import Context, Runtime, runtime_of
+from newsbrief.bot.feeds.fetch import new_client
+from newsbrief.bot.feeds.poll import fetch_limits
+from newsbrief.bot.store.feeds import pop_feed_alerts
+from newsbrief.bot.worker import FEED_TICK_SECONDS, Worker
+from newsbrief.handlers import texts
+from newsbrief.handlers.replies import esc
+from newsbrief.handlers.runtime import Context, Runtime, runtime_of
 
 log = logging.getLogger(__name__)
 FEEDS_JOB = "poll-feeds"

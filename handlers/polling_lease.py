@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from telegram.ext import JobQueue
 
-from bot.errors import SettingsError
-from bot.services import Services
-from bot.store.leases import current_holder, release_lease, take_lease
-from handlers.runtime import Context, runtime_of
+from newsbrief.bot.errors import SettingsError
+from newsbrief.bot.services import Services
+from newsbrief.bot.store.leases import current_holder, release_lease, take_lease
+from newsbrief.handlers.runtime import Context, runtime_of
 
 LEASE_TTL = timedelta(minutes=2)
 RENEW_SECONDS = 30.0

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import BotCommand
 from telegram.ext import CommandHandler, filters
 
-from handlers.runtime import Callback, Context
+from newsbrief.handlers.runtime import Callback, Context
 
 MAX_MENU_COMMANDS = 100
 """Telegram's limit on a command list."""

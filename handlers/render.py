@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bot.model import Digest, DigestQuote, DigestStory, Source
+from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source
 
 MAX_MESSAGE_LENGTH = 4096
 """Telegram's limit on a message's visible text, in UTF-16 code units."""

@@ -6,9 +6,9 @@ import html
 
 from telegram import InlineKeyboardMarkup, Update
 
-from handlers import texts
-from handlers.abuse import MAX_ARGUMENT_CHARS
-from handlers.runtime import Context
+from newsbrief.handlers import texts
+from newsbrief.handlers.abuse import MAX_ARGUMENT_CHARS
+from newsbrief.handlers.runtime import Context
 
 
 def esc(value: object) -> str:

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
-from bot.services import Services
-from bot.store import subscriptions as subs
-from bot.store.schema import Subscriber
-from bot.subscribers import format_time
-from bot.worker import Worker
-from config.settings import Settings
-from handlers.abuse import CommandLimiter
-from handlers.delivery import Deliverer, DeliveryResult
+from newsbrief.bot.delivery.schedule import format_time
+from newsbrief.bot.services import Services
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.schema import Subscriber
+from newsbrief.bot.worker import Worker
+from newsbrief.config.settings import Settings
+from newsbrief.handlers.abuse import CommandLimiter
+from newsbrief.handlers.delivery import Deliverer, DeliveryResult
 
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE

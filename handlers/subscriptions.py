@@ -9,10 +9,7 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.errors import UnknownTopic
-from bot.store import subscriptions as subs
-from bot.store.schema import Subscriber
-from bot.subscribers import (
+from newsbrief.bot.delivery.schedule import (
     find_timezone,
     format_time,
     parse_time,
@@ -20,11 +17,14 @@ from bot.subscribers import (
     suggest_timezones,
     toggle_data,
 )
-from bot.topics import Topic, TopicCatalog, keyword_topic
-from handlers import texts
-from handlers.registry import Command
-from handlers.replies import argument, chat_id_of, esc, reply
-from handlers.runtime import Context, runtime_of
+from newsbrief.bot.errors import UnknownTopic
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.schema import Subscriber
+from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic
+from newsbrief.handlers import texts
+from newsbrief.handlers.registry import Command
+from newsbrief.handlers.replies import argument, chat_id_of, esc, reply
+from newsbrief.handlers.runtime import Context, runtime_of
 
 MAX_FOLLOWS = 10
 KEYBOARD_COLUMNS = 2

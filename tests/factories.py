@@ -10,11 +10,11 @@ from typing import Any
 from urllib.parse import quote
 
 import psycopg
+from paths import SHARED
 
-from bot.services import Services, build_services, bundled_samples
-from config.settings import load_settings
+from newsbrief.bot.services import Services, build_services, bundled_samples
+from newsbrief.config.settings import load_settings
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 BBC = SHARED / "eval" / "bbc-news-summary" / "News Articles"
 SAMPLES_AGE_DAYS = 3650
 """A daily-digest horizon that reaches the bundled sample articles (December 2024)."""

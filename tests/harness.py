@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from bot.services import Services
-from bot.store.schema import Subscriber, Subscription
-from handlers.app import UPDATES
-from handlers.runtime import BotApp
+from newsbrief.bot.services import Services
+from newsbrief.bot.store.schema import Subscriber, Subscription
+from newsbrief.handlers.app import UPDATES
+from newsbrief.handlers.runtime import BotApp
 
 
 @asynccontextmanager

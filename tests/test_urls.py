@@ -1,6 +1,6 @@
 import pytest
 
-from bot.urls import canonical_url
+from newsbrief.bot.urls import canonical_url
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ from factories import make_services, sample_folder
 from feedserver import FeedServer, Reply
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.services import Services
-from bot.store import feeds as store
-from bot.store.leases import take_lease
-from bot.store.repository import count_articles
-from bot.store.schema import ArticleRecord
-from bot.worker import FOLDER_LEASE, Worker, scan_folder
+from newsbrief.bot.cli import main
+from newsbrief.bot.services import Services
+from newsbrief.bot.store import feeds as store
+from newsbrief.bot.store.leases import take_lease
+from newsbrief.bot.store.repository import count_articles
+from newsbrief.bot.store.schema import ArticleRecord
+from newsbrief.bot.worker import FOLDER_LEASE, Worker, scan_folder
 
 RSS = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><item>'

@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.stories import WORD, stem_word
+from newsbrief.bot.stories.grouping import WORD, stem_word
 
 MIN_DOCUMENTS = 2
 

@@ -6,18 +6,22 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
-from bot.cli import articles, feeds, serving
-from bot.errors import NewsbriefError
+from newsbrief.bot.cli import articles, feeds, worker
+from newsbrief.bot.errors import NewsbriefError
 
-__all__ = ["main"]
+__all__ = ["Register", "main"]
+
+Register = Callable[[Any], None]
+"""Adds subcommands to argparse's subparsers: how outer layers (the bot) plug theirs in."""
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, more: Sequence[Register] = ()) -> int:
     """Run one command and return its exit status."""
-    args = _parser().parse_args(argv)
+    args = _parser(more).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -31,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(more: Sequence[Register]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsbrief", description="Short, trustworthy news briefs with key quotes."
     )
@@ -43,6 +47,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for module in (articles, feeds, serving):
-        module.register(commands)
+    for register in (articles.register, feeds.register, worker.register, *more):
+        register(commands)
     return parser

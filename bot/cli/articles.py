@@ -9,18 +9,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.briefs import ALGORITHMS, DEFAULT_ALGORITHM, summarize
-from bot.cli.common import positive, print_report, progress_bar, quote_count, settings_from
-from bot.cli.feeds import poll_now, print_poll
-from bot.digest import build_digest
-from bot.digest_text import digest_as_json, digest_as_text
-from bot.errors import NewsbriefError
-from bot.feed_poller import (
+from newsbrief.bot.cli.common import (
+    positive,
+    print_report,
+    progress_bar,
+    quote_count,
+    settings_from,
+)
+from newsbrief.bot.cli.feeds import poll_now, print_poll
+from newsbrief.bot.delivery.digest import build_digest
+from newsbrief.bot.delivery.plain_text import digest_as_json, digest_as_text
+from newsbrief.bot.errors import NewsbriefError
+from newsbrief.bot.feeds.poll import (
     configured_feeds,
 )
-from bot.quotes import find_quotes
-from bot.services import Services, build_services
-from bot.store import repository
+from newsbrief.bot.services import Services, build_services
+from newsbrief.bot.store import repository
+from newsbrief.bot.text.briefs import ALGORITHMS, DEFAULT_ALGORITHM, summarize
+from newsbrief.bot.text.quotes import find_quotes
 
 DEMO_TOPICS = ("syria", "kursk")
 

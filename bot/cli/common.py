@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from bot.ingest import IngestReport
-from config.settings import Settings, load_settings
+from newsbrief.bot.ingest.pipeline import IngestReport
+from newsbrief.config.settings import Settings, load_settings
 
 
 def positive(value: str) -> int:

@@ -12,20 +12,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import settings_from
-from bot.errors import NewsbriefError
-from bot.feed_poller import (
+from newsbrief.bot.cli.common import settings_from
+from newsbrief.bot.errors import NewsbriefError
+from newsbrief.bot.feeds.fetch import new_client
+from newsbrief.bot.feeds.opml import OpmlFeed, parse_opml, to_opml
+from newsbrief.bot.feeds.poll import (
     PollReport,
     configured_feeds,
     fetch_limits,
     poll_due_feeds,
     seed_configured_feeds,
 )
-from bot.fetch import new_client
-from bot.opml import OpmlFeed, parse_opml, to_opml
-from bot.services import Services, build_services
-from bot.store import feeds as feeds_store
-from bot.store.schema import FeedRecord
+from newsbrief.bot.services import Services, build_services
+from newsbrief.bot.store import feeds as feeds_store
+from newsbrief.bot.store.schema import FeedRecord
 
 
 def register(commands: Any) -> None:

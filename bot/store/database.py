@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BEGIN = "newsbrief_sqlite_begin"
 MIGRATION_LOCK = 0x6E657773  # any constant all newsbrief processes agree on
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.store.batches import in_chunks
-from bot.store.schema import FeedItem, FeedRecord
-from bot.urls import canonical_url
+from newsbrief.bot.store.batches import in_chunks
+from newsbrief.bot.store.schema import FeedItem, FeedRecord
+from newsbrief.bot.urls import canonical_url
 
 __all__ = [
     "FeedAlert",

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.schema import Lease
+from newsbrief.bot.store.schema import Lease
 
 
 @dataclass(frozen=True, slots=True)

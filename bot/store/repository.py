@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.store.batches import in_chunks
-from bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+from newsbrief.bot.store.batches import in_chunks
+from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
 
 
 def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFile]:

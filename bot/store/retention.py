@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, exists, select
 from sqlalchemy.orm import Session
 
-from bot.store.schema import ArticleRecord, DigestDelivery, SentStory, Story, StoryTopic
+from newsbrief.bot.store.schema import ArticleRecord, DigestDelivery, SentStory, Story, StoryTopic
 
 HORIZON_MARGIN = timedelta(days=1)
 """Sent records are kept this long past the daily horizon: a digest resumed after a crash

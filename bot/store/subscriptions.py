@@ -18,9 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.store.batches import in_chunks
-from bot.store.schema import DigestDelivery, FollowedWords, SentStory, Subscriber, Subscription
-from bot.subscribers import SlotDecision, next_slot, parse_time
+from newsbrief.bot.delivery.schedule import SlotDecision, next_slot, parse_time
+from newsbrief.bot.store.batches import in_chunks
+from newsbrief.bot.store.schema import (
+    DigestDelivery,
+    FollowedWords,
+    SentStory,
+    Subscriber,
+    Subscription,
+)
 
 DELIVERY_LEASE = timedelta(minutes=5)
 """How long a claimed digest stays with its instance without a sign of life.

@@ -9,7 +9,7 @@ import pytest
 from botapi import BotApiStandIn, RateLimits
 
 from e2e.helpers import Chat, FakeClock, make_app, running
-from handlers.runtime import BotApp, Runtime, runtime_of
+from newsbrief.handlers.runtime import BotApp, Runtime, runtime_of
 
 
 @pytest.fixture

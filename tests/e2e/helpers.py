@@ -11,12 +11,12 @@ from botapi import BotApiStandIn, SentMessage
 from factories import SAMPLES_AGE_DAYS, make_services, sample_folder
 from harness import running as running  # the e2e tests' way to run the app
 
-from bot.services import Services
-from handlers.abuse import CommandLimiter
-from handlers.app import build_application
-from handlers.daily import DailyDigests, DailyReport
-from handlers.delivery import DeliverySettings
-from handlers.runtime import BotApp, Runtime
+from newsbrief.bot.services import Services
+from newsbrief.handlers.abuse import CommandLimiter
+from newsbrief.handlers.app import build_application
+from newsbrief.handlers.daily import DailyDigests, DailyReport
+from newsbrief.handlers.delivery import DeliverySettings
+from newsbrief.handlers.runtime import BotApp, Runtime
 
 USER = 4242
 ADMIN = 900

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from factories import sample_folder
 
-from config.settings import load_settings
-from handlers.chat import as_text, chat
+from newsbrief.config.settings import load_settings
+from newsbrief.handlers.chat import as_text, chat
 
 
 def script(*lines: str) -> Callable[[str], str]:

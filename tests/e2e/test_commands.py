@@ -10,12 +10,12 @@ import pytest
 from botapi import BotApiStandIn
 from feedserver import FeedServer, Reply
 
-from bot.store import feeds as feeds_store
-from bot.store import subscriptions as subs
 from e2e.helpers import ADMIN, USER, Chat, FakeClock, make_app, running
-from handlers import texts
-from handlers.abuse import CommandLimiter
-from handlers.runtime import BotApp, Runtime
+from newsbrief.bot.store import feeds as feeds_store
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.handlers import texts
+from newsbrief.handlers.abuse import CommandLimiter
+from newsbrief.handlers.runtime import BotApp, Runtime
 
 NOW = datetime(2025, 3, 29, 12, 0, tzinfo=UTC)
 

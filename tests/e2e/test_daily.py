@@ -11,11 +11,11 @@ from typing import Any
 from botapi import BotApiStandIn
 from factories import BBC
 
-from bot.store import subscriptions as subs
 from e2e.helpers import FAST, USER, Chat, FakeClock, daily_of, make_app, run_daily, running
-from handlers.daily import JOB_NAME, DailyReport
-from handlers.delivery import DeliverySettings
-from handlers.runtime import BotApp, Runtime, runtime_of
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.handlers.daily import JOB_NAME, DailyReport
+from newsbrief.handlers.delivery import DeliverySettings
+from newsbrief.handlers.runtime import BotApp, Runtime, runtime_of
 
 SUPERGROUP = -1001234567890
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from botapi import BotApiStandIn
 
-from bot.store import subscriptions as subs
-from bot.store.retention import Pruned
 from e2e.helpers import USER, Chat, FakeClock, make_app, run_daily, running
-from handlers.housekeeping import JOB_NAME, prune_store
-from handlers.runtime import Runtime, runtime_of
+from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.retention import Pruned
+from newsbrief.handlers.housekeeping import JOB_NAME, prune_store
+from newsbrief.handlers.runtime import Runtime, runtime_of
 
 # The sample story was last published on 19 December 2024: 101 days before this morning.
 MORNING = datetime(2025, 3, 30, 8, 0, 30, tzinfo=UTC)

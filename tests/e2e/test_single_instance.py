@@ -13,9 +13,9 @@ from pathlib import Path
 from botapi import BotApiStandIn
 from factories import sample_folder, store_url
 
-from bot.store.database import Database
-from bot.store.leases import current_holder
-from handlers.polling_lease import lease_name
+from newsbrief.bot.store.database import Database
+from newsbrief.bot.store.leases import current_holder
+from newsbrief.handlers.polling_lease import lease_name
 
 
 def _environment(botapi: BotApiStandIn, tmp_path: Path) -> dict[str, str]:
@@ -32,7 +32,7 @@ def _environment(botapi: BotApiStandIn, tmp_path: Path) -> dict[str, str]:
 
 def _start(environment: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "newsbrief.handlers", "run"],
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -52,7 +52,7 @@ def test_a_second_polling_instance_refuses_and_the_first_lets_go_on_exit(
             assert time.monotonic() < deadline, "the first instance never polled"
             time.sleep(0.05)
         second = subprocess.run(
-            [sys.executable, "-m", "bot", "run"],
+            [sys.executable, "-m", "newsbrief.handlers", "run"],
             env=environment,
             capture_output=True,
             text=True,

@@ -9,8 +9,8 @@ import httpx
 from botapi import BotApiStandIn
 
 from e2e.helpers import USER, FakeClock, make_app
-from handlers.app import UPDATES, api_url, webhook_options
-from handlers.runtime import runtime_of
+from newsbrief.handlers.app import UPDATES, api_url, webhook_options
+from newsbrief.handlers.runtime import runtime_of
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from datetime import datetime
 import harness
 from botapi import SentMessage
 
-from bot.services import Services
+from newsbrief.bot.services import Services
 
 FIRST_CHAT = 5_000_000
 HEADER = "Your daily brief"

@@ -24,8 +24,8 @@ from botapi import BotApiStandIn, RateLimits
 from factories import SAMPLES_AGE_DAYS, make_services, sample_folder, store_url
 from sqlalchemy import func, select, update
 
-from bot.services import Services
-from bot.store.schema import DigestDelivery, Subscriber
+from newsbrief.bot.services import Services
+from newsbrief.bot.store.schema import DigestDelivery, Subscriber
 from scale.fleet import HEADER, seed_due_subscribers, tally
 
 SUBSCRIBERS = 200
@@ -55,7 +55,7 @@ def bot_process(botapi: BotApiStandIn, tmp_path: Path, n: int) -> Iterator[subpr
         "PTB_TIMEDELTA": "true",
     }
     env.pop("NEWSBRIEF_CONFIG", None)
-    command = [sys.executable, "-m", "bot", "-v", "run", "--webhook-url"]
+    command = [sys.executable, "-m", "newsbrief.handlers", "-v", "run", "--webhook-url"]
     command += [f"https://bot.example/hook{n}", "--listen", "127.0.0.1", "--port", str(free_port())]
     with (tmp_path / f"bot{n}.log").open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -11,8 +11,8 @@ from pathlib import Path
 from botapi import BotApiStandIn, RateLimits
 from e2e.helpers import FakeClock, make_app, run_daily
 
-from handlers.delivery import DeliverySettings
-from handlers.runtime import runtime_of
+from newsbrief.handlers.delivery import DeliverySettings
+from newsbrief.handlers.runtime import runtime_of
 from scale.fleet import seed_due_subscribers, tally
 
 SLOT = datetime(2025, 3, 30, 8, 0, tzinfo=UTC)

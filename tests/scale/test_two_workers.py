@@ -9,10 +9,10 @@ from pathlib import Path
 from factories import make_services
 from feedserver import FeedServer, Reply
 
-from bot.feed_poller import fetch_limits, poll_due_feeds
-from bot.fetch import new_client
-from bot.services import Services
-from bot.store import feeds as store
+from newsbrief.bot.feeds.fetch import new_client
+from newsbrief.bot.feeds.poll import fetch_limits, poll_due_feeds
+from newsbrief.bot.services import Services
+from newsbrief.bot.store import feeds as store
 
 NOW = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
 FEEDS = 100

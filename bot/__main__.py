@@ -1,7 +1,0 @@
-"""Let `python -m bot` work like the `newsbrief` command."""
-
-import sys
-
-from bot.cli import main
-
-sys.exit(main())

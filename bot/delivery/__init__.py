@@ -1,0 +1,1 @@
+"""Delivery: digests assembled from stored stories, and when each subscriber gets one."""

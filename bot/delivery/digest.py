@@ -1,0 +1,153 @@
+"""Assemble a digest for a topic or free keywords from what ingest stored; rank by news value."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from newsbrief.bot.ingest.pipeline import story_article
+from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source
+from newsbrief.bot.store import repository
+from newsbrief.bot.store.schema import Story
+from newsbrief.bot.stories.compose import StoryQuote, compose_story, view_for_topic
+from newsbrief.bot.stories.topics import Topic
+
+HALF_LIFE_HOURS = 24.0
+CANDIDATES_PER_STORY = 6
+KEYWORD_CANDIDATES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    """How much a digest shows."""
+
+    stories: int = 5
+    sentences: int = 3
+    quotes: int = 2
+    algorithm: str = "newsrank"
+
+
+def news_value(relevance: float, sources: int, published: datetime, now: datetime) -> float:
+    """Score a story: newer first, then more on-topic and more widely reported (log scale)."""
+    age_hours = max((now - published).total_seconds() / 3600, 0.0)
+    return (
+        math.log1p(relevance)
+        + 0.7 * math.log(max(sources, 1))
+        - math.log(2) * age_hours / HALF_LIFE_HOURS
+    )
+
+
+def build_digest(
+    session: Session,
+    topic: Topic,
+    *,
+    now: datetime,
+    options: DigestOptions = DigestOptions(),
+    exclude: Collection[int] = (),
+    since: datetime | None = None,
+) -> Digest:
+    """Gather the latest stories for a topic, leaving out those sent already or older than since."""
+    if topic.configured:
+        stories = _configured_topic_stories(session, topic, now, options, exclude, since)
+    else:
+        stories = _keyword_stories(session, topic, now, options, exclude, since)
+    stories.sort(key=lambda s: s.score, reverse=True)
+    return Digest(topic.command or topic.title, topic.title, now, tuple(stories[: options.stories]))
+
+
+def _configured_topic_stories(
+    session: Session,
+    topic: Topic,
+    now: datetime,
+    options: DigestOptions,
+    exclude: Collection[int],
+    since: datetime | None,
+) -> list[DigestStory]:
+    rows = repository.topic_stories(
+        session,
+        topic.command,
+        limit=options.stories * CANDIDATES_PER_STORY,
+        exclude=exclude,
+        since=since,
+    )
+    return [
+        _digest_story(
+            story,
+            brief=view.brief,
+            quotes=[StoryQuote.from_json(q) for q in view.quotes],
+            relevance=view.relevance,
+            now=now,
+            options=options,
+        )
+        for view, story in rows
+    ]
+
+
+def _keyword_stories(
+    session: Session,
+    topic: Topic,
+    now: datetime,
+    options: DigestOptions,
+    exclude: Collection[int],
+    since: datetime | None,
+) -> list[DigestStory]:
+    found: list[DigestStory] = []
+    for story_id in repository.stories_mentioning(
+        session, topic.keywords, limit=KEYWORD_CANDIDATES
+    ):
+        if story_id in exclude:
+            continue
+        story = session.get_one(Story, story_id)
+        if since is not None and story.last_published < since:
+            continue
+        members = [story_article(r) for r in repository.story_articles(session, story_id)]
+        composed = compose_story(members, sentences=options.sentences, algorithm=options.algorithm)
+        view = view_for_topic(
+            composed,
+            topic,
+            sentences=options.sentences,
+            algorithm=options.algorithm,
+            quotes=options.quotes,
+        )
+        if view is not None:
+            found.append(
+                _digest_story(
+                    story,
+                    brief=view.brief,
+                    quotes=list(view.quotes),
+                    relevance=view.relevance,
+                    now=now,
+                    options=options,
+                )
+            )
+    return found
+
+
+def _digest_story(
+    story: Story,
+    *,
+    brief: Collection[str],
+    quotes: list[StoryQuote],
+    relevance: float,
+    now: datetime,
+    options: DigestOptions,
+) -> DigestStory:
+    sources = tuple(_source(s) for s in story.sources)
+    return DigestStory(
+        story_id=story.id,
+        title=story.title,
+        published=story.last_published,
+        brief=tuple(list(brief)[: options.sentences]),
+        quotes=tuple(DigestQuote(q.text, q.speaker, q.sources) for q in quotes[: options.quotes]),
+        sources=sources,
+        score=round(news_value(relevance, len(sources), story.last_published, now), 4),
+    )
+
+
+def _source(data: dict[str, Any]) -> Source:
+    return Source(str(data["name"]), data.get("url"), data.get("path"))

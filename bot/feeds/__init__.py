@@ -1,0 +1,1 @@
+"""Feeds: fetch over HTTP within limits, parse, poll on a schedule, keep each feed's health."""

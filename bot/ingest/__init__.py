@@ -1,0 +1,1 @@
+"""Ingest: read article files and feed entries, analyze each once, store stories."""

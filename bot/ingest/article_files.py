@@ -1,0 +1,369 @@
+"""Read local article files (.txt, .md, .html, .json) into clean `Article`s.
+
+Reading is bounded (a byte cap, never read past) and forgiving about encodings: text that is not
+UTF-8 is decoded as the page says or as Windows-1252 (Latin-1 as a last resort), and the article
+notes it. What cannot become an article raises `ArticleError` naming the file and the reason;
+`load_folder` collects those so one bad file never stops the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+
+from newsbrief.bot.errors import ArticleError, UnsupportedFile
+from newsbrief.bot.model import Article
+from newsbrief.bot.text.cleaning import (
+    CleanText,
+    clean_text,
+    has_sentence,
+    outlet_from_url,
+    parse_date,
+)
+from newsbrief.bot.text.html_page import html_to_article_parts, looks_like_html
+
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+    "iter_article_files",
+    "load_articles",
+    "load_folder",
+]
+
+log = logging.getLogger(__name__)
+
+ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".json"})
+DEFAULT_MAX_BYTES = 5_000_000
+
+_TITLE_CHARS = 100
+_SNIFF_BYTES = 8192
+_MAGIC = {
+    b"%PDF": "PDF",
+    b"PK\x03\x04": "ZIP",
+    b"\x1f\x8b": "gzip",
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"\x7fELF": "executable",
+}
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""", re.I)
+_SENTENCE = re.compile(r"^.+?[.!?…](?=[\"'”’)\]]*(?:\s|$))")
+
+_TEXT_FIELDS = ("text", "content", "body", "articleBody", "article", "full_text")
+_TITLE_FIELDS = ("title", "headline", "name")
+_URL_FIELDS = ("url", "link", "canonical_url")
+_DATE_FIELDS = ("published", "publishedAt", "published_at", "date", "pubDate", "datePublished")
+_SOURCE_FIELDS = ("source", "outlet", "publisher", "site_name")
+_LIST_FIELDS = ("articles", "items", "data", "results")
+
+
+def iter_article_files(folder: Path) -> Iterator[Path]:
+    """Yield the article files under folder, sorted, skipping hidden and unknown files."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(
+            Path(root, name)
+            for name in files
+            if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES
+        )
+    yield from sorted(found)
+
+
+def load_folder(
+    folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[Article], list[ArticleError]]:
+    """Load every article file under folder; report the bad ones instead of stopping."""
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    for path in iter_article_files(folder):
+        try:
+            articles.extend(load_articles(path, max_bytes=max_bytes))
+        except ArticleError as error:
+            errors.append(error)
+    return articles, errors
+
+
+def load_articles(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
+    """Read one file into its articles (a JSON list gives several)."""
+    where = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        expected = ", ".join(sorted(ARTICLE_SUFFIXES))
+        raise UnsupportedFile(
+            where, f"unsupported file type {suffix or '(none)'!r}; reads {expected}"
+        )
+    data = _read_capped(path, max_bytes)
+    notes: list[str] = []
+    text = _decode(data, where, notes, html=suffix in {".html", ".htm"})
+    if not text.strip():
+        raise ArticleError(where, "empty file")
+    if suffix == ".json":
+        return _load_json(text, path, notes)
+    if suffix in {".html", ".htm"}:
+        parts = html_to_article_parts(text)
+    elif looks_like_html(text):
+        notes.append(f"HTML inside a {suffix} file, read as HTML")
+        parts = html_to_article_parts(text)
+    elif suffix == ".md":
+        parts = clean_text(markdown_to_text(text))
+    else:
+        parts = clean_text(text)
+    return [_article(parts, where, path, notes)]
+
+
+# --- reading and decoding ----------------------------------------------------------------------
+
+
+def _read_capped(path: Path, max_bytes: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except IsADirectoryError as error:
+        raise ArticleError(str(path), "is a directory, not a file") from error
+    except OSError as error:
+        raise ArticleError(str(path), f"cannot read: {error.strerror or error}") from error
+    if len(data) > max_bytes:
+        raise ArticleError(
+            str(path), f"larger than the {max_bytes:,}-byte cap; not read past the cap"
+        )
+    return data
+
+
+def _decode(data: bytes, where: str, notes: list[str], *, html: bool) -> str:
+    """Decode bytes as UTF-8, else as declared or guessed, noting any guess."""
+    for bom, bom_codec in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            if bom_codec != "utf-8":
+                notes.append("decoded as UTF-16")
+            return data.decode(bom_codec, errors="replace").lstrip("\ufeff")
+    sniff = data[:_SNIFF_BYTES]
+    for magic, kind in _MAGIC.items():
+        if sniff.startswith(magic):
+            raise ArticleError(where, f"binary file ({kind}), not text")
+    if b"\x00" in sniff or len(_CONTROL_BYTES.findall(sniff)) > 0.05 * max(len(sniff), 1):
+        raise ArticleError(where, "binary file (control bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    codec = _declared_charset(sniff) if html else None
+    if codec is None:
+        codec = _guess_charset(data)
+    notes.append(f"not UTF-8; decoded as {codec}")
+    return data.decode(codec, errors="replace")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    m = _META_CHARSET.search(head)
+    if not m:
+        return None
+    try:
+        name = codecs.lookup(m.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return None if name == "utf-8" else name
+
+
+def _guess_charset(data: bytes) -> str:
+    """Pick Windows-1252 for Western text, else ask charset-normalizer; Latin-1 as last resort."""
+    text: str | None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        letters = [c for c in text if c.isalpha()]
+        foreign = sum(1 for c in letters if ord(c) > 127)
+        if foreign <= 0.3 * max(len(letters), 1):
+            return "cp1252"
+    best = charset_normalizer.from_bytes(data[:65536]).best()
+    if best is not None and best.encoding:
+        return str(best.encoding)
+    return "cp1252" if text is not None else "latin-1"
+
+
+# --- markdown ----------------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+_FRONT_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
+_FENCE = re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[ \t]*$", re.M | re.S)
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-{2,})[ \t]*$", re.M)
+_RULE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-[ \t]*){3,})$", re.M)
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
+_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]")
+_REF_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$", re.M)
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_QUOTE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.M)
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+", re.M)
+_EMPHASIS = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)")
+_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_CODE = re.compile(r"`+([^`]+)`+")
+_TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+_TABLE_RULE = re.compile(
+    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M
+)
+_FRONT_KEYS = {
+    "title": "Title",
+    "date": "Published",
+    "published": "Published",
+    "source": "Source",
+    "outlet": "Source",
+    "url": "URL",
+    "link": "URL",
+}
+
+
+def markdown_to_text(text: str) -> str:
+    """Strip markdown to plain text: headings, emphasis and links keep their words, images go."""
+    header: list[str] = []
+    front = _FRONT_MATTER.match(text)
+    if front:
+        text = text[front.end() :]
+        for line in front.group(1).splitlines():
+            m = _FRONT_FIELD.match(line)
+            if m and m.group(1).lower() in _FRONT_KEYS and m.group(2):
+                value = m.group(2).strip("\"'")
+                header.append(f"{_FRONT_KEYS[m.group(1).lower()]}: {value}")
+    text = _FENCE.sub("", text)
+    first = _HEADING.search(text)
+    if (
+        first
+        and not text[: first.start()].strip()
+        and not any(h.startswith("Title:") for h in header)
+    ):
+        header.append(f"Title: {_inline_markdown(first.group(1))}")
+        text = text[first.end() :]
+    text = _HEADING.sub(r"\1", text)
+    text = _TABLE_RULE.sub("", text)
+    text = _RULE.sub("", text)
+    text = _SETEXT.sub("", text)
+    text = _REF_DEFINITION.sub("", text)
+    text = _QUOTE_MARK.sub("", text)
+    text = _LIST_MARK.sub("", text)
+    text = _inline_markdown(text).replace("|", " ")
+    return "\n\n".join([*header, text]) if header else text
+
+
+def _inline_markdown(text: str) -> str:
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _CODE.sub(r"\1", text)
+    for _ in range(2):  # nested emphasis: ***x*** or **_x_**
+        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+        text = _UNDERSCORE.sub(r"\1", text)
+    return _TAGS.sub("", text)
+
+
+# --- json --------------------------------------------------------------------------------------
+
+
+def _first_str(item: dict[str, Any], fields: tuple[str, ...]) -> str | None:
+    for field in fields:
+        value = item.get(field)
+        if isinstance(value, dict):
+            value = value.get("name") or value.get("title")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _load_json(text: str, path: Path, notes: list[str]) -> list[Article]:
+    where = str(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ArticleError(where, f"invalid JSON: {error.msg} at line {error.lineno}") from error
+    if isinstance(data, dict) and not _first_str(data, _TEXT_FIELDS):
+        data = next((data[k] for k in _LIST_FIELDS if isinstance(data.get(k), list)), data)
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ArticleError(where, "empty JSON list: no articles")
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    for index, item in enumerate(items):
+        item_where = f"{where}[{index}]" if isinstance(data, list) else where
+        try:
+            articles.append(_json_article(item, item_where, path, notes))
+        except ArticleError as error:
+            errors.append(error)
+    if not articles:
+        raise errors[0]
+    for skipped in errors:
+        log.warning("skipped an article: %s", skipped)
+    return articles
+
+
+def _json_article(item: object, where: str, path: Path, notes: list[str]) -> Article:
+    if not isinstance(item, dict):
+        raise ArticleError(where, f"expected a JSON object, found {type(item).__name__}")
+    body = _first_str(item, _TEXT_FIELDS)
+    if body is None:
+        others = ", ".join(repr(f) for f in _TEXT_FIELDS[1:4])
+        raise ArticleError(where, f"missing field 'text' (nor {others}) with the article text")
+    url = _first_str(item, _URL_FIELDS)
+    item_notes = list(notes)
+    if looks_like_html(body):
+        item_notes.append("HTML in the JSON text, read as HTML")
+        parts = html_to_article_parts(body, url=url)
+    else:
+        parts = clean_text(body)
+    published_raw = _first_str(item, _DATE_FIELDS)
+    published = parse_date(published_raw) if published_raw else None
+    url = url or parts.url
+    parts = CleanText(
+        title=_first_str(item, _TITLE_FIELDS) or parts.title,
+        body=parts.body,
+        published=published or parts.published,
+        outlet=_first_str(item, _SOURCE_FIELDS) or parts.outlet or outlet_from_url(url),
+        url=url,
+    )
+    return _article(parts, where, path, item_notes)
+
+
+# --- building the article ----------------------------------------------------------------------
+
+
+def _title_from_body(body: str) -> str | None:
+    for paragraph in body.split("\n\n"):
+        m = _SENTENCE.match(paragraph)
+        if not m:
+            continue
+        sentence = m.group(0)
+        if len(sentence) <= _TITLE_CHARS:
+            return sentence.rstrip(".")
+        cut = sentence[:_TITLE_CHARS].rsplit(" ", 1)[0]
+        return cut.rstrip(",;:—- ") + "…"
+    return None
+
+
+def _article(parts: CleanText, where: str, path: Path, notes: list[str]) -> Article:
+    if not parts.body.strip():
+        raise ArticleError(where, "no article text found")
+    if not has_sentence(parts.body):
+        raise ArticleError(where, "no sentences: no line of text ends in final punctuation")
+    title = parts.title or _title_from_body(parts.body) or path.stem
+    return Article(
+        title=title,
+        text=parts.body,
+        outlet=parts.outlet,
+        url=parts.url,
+        path=str(path),
+        published=parts.published,
+        notes=tuple(notes),
+    )

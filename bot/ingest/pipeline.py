@@ -1,0 +1,363 @@
+"""One ingest pass: read what changed, analyze it, group it into stories, store the results."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from newsbrief.bot.ingest.analysis import (
+    AnalyzedArticle,
+    BriefingOptions,
+    FileOutcome,
+    analyze_file,
+    analyze_item,
+    file_hash,
+)
+from newsbrief.bot.ingest.article_files import iter_article_files
+from newsbrief.bot.model import Article, Quote, Source
+from newsbrief.bot.store import repository
+from newsbrief.bot.store.database import Database
+from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+from newsbrief.bot.stories.compose import StoryArticle, compose_story, view_for_topic
+from newsbrief.bot.stories.grouping import Signature, StoryIndex
+from newsbrief.bot.stories.topics import TopicCatalog
+from newsbrief.bot.text.cleaning import outlet_from_url
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+PARALLEL_FROM_JOBS = 64  # below this, starting worker processes costs more than it saves
+STORE_BATCH_FILES = 100
+STORE_BATCH_ARTICLES = 200
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+STORED_TOPIC_QUOTES = 5
+
+
+@dataclass
+class IngestReport:
+    """What a pass did, for the CLI, the admin and the logs."""
+
+    files_seen: int = 0
+    files_unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+    articles_added: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    created_ids: set[int] = field(default_factory=set, repr=False)
+    touched_ids: set[int] = field(default_factory=set, repr=False)
+
+    @property
+    def stories_created(self) -> int:
+        return len(self.created_ids)
+
+    @property
+    def stories_updated(self) -> int:
+        return len(self.touched_ids - self.created_ids)
+
+    def merged(self, other: IngestReport) -> IngestReport:
+        """Add up two reports, as one pass made of batches."""
+        return IngestReport(
+            files_seen=self.files_seen + other.files_seen,
+            files_unchanged=self.files_unchanged + other.files_unchanged,
+            errors=[*self.errors, *other.errors],
+            articles_added=self.articles_added + other.articles_added,
+            articles_updated=self.articles_updated + other.articles_updated,
+            articles_unchanged=self.articles_unchanged + other.articles_unchanged,
+            created_ids=self.created_ids | other.created_ids,
+            touched_ids=self.touched_ids | other.touched_ids,
+        )
+
+    def summary(self) -> str:
+        """Say in one line what happened."""
+        return (
+            f"{self.files_seen} files ({self.files_unchanged} unchanged, {len(self.errors)} "
+            f"failed); articles: {self.articles_added} new, {self.articles_updated} updated, "
+            f"{self.articles_unchanged} unchanged; stories: {self.stories_created} new, "
+            f"{self.stories_updated} updated"
+        )
+
+
+@dataclass
+class Ingestor:
+    """Turns articles into stored stories, briefs, quotes and topic views."""
+
+    database: Database
+    topics: TopicCatalog
+    options: BriefingOptions = field(default_factory=BriefingOptions)
+    window: timedelta = timedelta(hours=72)
+    workers: int = 1
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def ingest_folder(self, folder: Path, *, progress: Progress | None = None) -> IngestReport:
+        """Ingest the files under a folder that are new or changed since the last pass."""
+        report = IngestReport()
+        paths = [str(p) for p in iter_article_files(folder)]
+        report.files_seen = len(paths)
+        hashes: dict[str, str] = {}
+        for path in paths:
+            try:
+                hashes[path] = file_hash(Path(path), self.options.max_file_bytes)
+            except OSError as error:
+                report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+        with self.database.transaction() as session:
+            known = repository.known_files(session, hashes)
+        changed = [p for p, h in hashes.items() if p not in known or known[p].content_hash != h]
+        report.files_unchanged = len(hashes) - len(changed)
+        report.errors.extend(
+            f"{row.error} (unchanged since {row.seen_at:%Y-%m-%d %H:%M} UTC)"
+            for path, row in known.items()
+            if row.error and path not in changed
+        )
+        batch: list[FileOutcome] = []
+        for outcome in self._analyze_files(changed, hashes, progress):
+            batch.append(outcome)
+            if len(batch) == STORE_BATCH_FILES:
+                self._store_files(batch, report)
+                batch = []
+        self._store_files(batch, report)
+        return report
+
+    def _store_files(self, outcomes: Sequence[FileOutcome], report: IngestReport) -> None:
+        """Store a batch in one transaction, so a pass that stops keeps what it finished."""
+        analyzed: list[AnalyzedArticle] = []
+        with self.database.transaction() as session:
+            for outcome in outcomes:
+                _remember_file(session, outcome, self.clock())
+                if outcome.error:
+                    log.warning("skipped %s", outcome.error)
+                    report.errors.append(outcome.error)
+                analyzed.extend(outcome.articles)
+            self._store(session, analyzed, report)
+
+    def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
+        """Ingest articles that came from elsewhere than files (feeds)."""
+        report = IngestReport()
+        work = partial(analyze_item, options=self.options, fallback_time=self.clock())
+        batch: list[AnalyzedArticle] = []
+        for analyzed, error in self._in_workers(work, list(articles), None):
+            if error:
+                report.errors.append(error)
+            if analyzed:
+                batch.append(analyzed)
+            if len(batch) == STORE_BATCH_ARTICLES:
+                self._store_articles(batch, report)
+                batch = []
+        self._store_articles(batch, report)
+        return report
+
+    def _store_articles(self, analyzed: Sequence[AnalyzedArticle], report: IngestReport) -> None:
+        with self.database.transaction() as session:
+            self._store(session, analyzed, report)
+
+    def _analyze_files(
+        self, paths: Sequence[str], hashes: dict[str, str], progress: Progress | None
+    ) -> Iterator[FileOutcome]:
+        work = partial(_analyze_path, options=self.options)
+        return self._in_workers(work, [(p, hashes[p]) for p in paths], progress)
+
+    def _in_workers(
+        self, work: Callable[[Job], Result], jobs: Sequence[Job], progress: Progress | None
+    ) -> Iterator[Result]:
+        """Run CPU-bound analysis in worker processes when there is enough of it."""
+        total = len(jobs)
+        if self.workers > 1 and total >= PARALLEL_FROM_JOBS:
+            context = multiprocessing.get_context("spawn")
+            # the main process stores and composes while the pool analyzes: it is one worker
+            with ProcessPoolExecutor(self.workers - 1, mp_context=context) as pool:
+                chunk = max(1, min(32, total // (self.workers * 8)))
+                for done, result in enumerate(pool.map(work, jobs, chunksize=chunk), 1):
+                    if progress:
+                        progress(done, total)
+                    yield result
+            return
+        for done, job in enumerate(jobs, 1):
+            result = work(job)
+            if progress:
+                progress(done, total)
+            yield result
+
+    def _store(
+        self, session: Session, analyzed: Sequence[AnalyzedArticle], report: IngestReport
+    ) -> None:
+        if not analyzed:
+            return
+        now = self.clock()
+        analyzed = sorted(analyzed, key=lambda a: (not a.dated, a.published))
+        index = self._recent_stories(session, analyzed)
+        stored = repository.articles_by_key(session, {a.key for a in analyzed})
+        copies = repository.stories_of_fingerprints(session, {a.fingerprint for a in analyzed})
+        touched: set[int] = set()
+        created: set[int] = set()
+        for item in analyzed:
+            record = stored.get(item.key)
+            if record is not None and record.fingerprint == item.fingerprint:
+                report.articles_unchanged += 1
+                continue
+            if record is None:
+                record = stored[item.key] = ArticleRecord(key=item.key, ingested_at=now)
+                report.articles_added += 1
+            else:
+                touched.update([record.story_id] if record.story_id else [])
+                report.articles_updated += 1
+            story_id = copies.get(item.fingerprint) or index.match(
+                item.signature, item.published if item.dated else None
+            )
+            if story_id is not None and not item.dated and story_id in index:
+                item = replace(item, published=index.last_seen(story_id))
+            _fill(record, item)
+            session.add(record)
+            if story_id is None:
+                story_id = self._new_story(session, item, index, now)
+                created.add(story_id)
+            elif story_id in index:
+                index.join(story_id, item.signature, item.published)
+            record.story_id = copies[item.fingerprint] = story_id
+            touched.add(story_id)
+        session.flush()
+        report.created_ids |= created
+        report.touched_ids |= touched
+        for story_id in sorted(touched):
+            self._compose(session, story_id, index, now)
+
+    def _recent_stories(self, session: Session, analyzed: Sequence[AnalyzedArticle]) -> StoryIndex:
+        """Load the stories new articles may join: those within the window of any of them."""
+        index = StoryIndex(self.window)
+        earliest = min(a.published for a in analyzed) - self.window
+        latest = max(a.published for a in analyzed) + self.window
+        for story in repository.stories_between(session, earliest, latest):
+            index.add(
+                story.id,
+                Signature.from_json(story.signature),
+                story.first_published,
+                story.last_published,
+            )
+        return index
+
+    def _new_story(
+        self, session: Session, item: AnalyzedArticle, index: StoryIndex, now: datetime
+    ) -> int:
+        story = Story(
+            title=item.article.title,
+            first_published=item.published,
+            last_published=item.published,
+            updated_at=now,
+            signature=item.signature.to_json(),
+        )
+        session.add(story)
+        session.flush()
+        index.add(story.id, item.signature, item.published, item.published)
+        return story.id
+
+    def _compose(self, session: Session, story_id: int, index: StoryIndex, now: datetime) -> None:
+        records = repository.story_articles(session, story_id)
+        if not records:
+            repository.delete_story(session, story_id)
+            return
+        story = session.get_one(Story, story_id)
+        members = [story_article(r) for r in records]
+        composed = compose_story(
+            members, sentences=self.options.sentences, algorithm=self.options.algorithm
+        )
+        story.title = composed.title
+        story.first_published = min(r.published for r in records)
+        story.last_published = max(r.published for r in records)
+        story.updated_at = now
+        story.brief = list(composed.brief)
+        story.quotes = [q.to_json() for q in composed.quotes]
+        story.sources = [_source_json(s) for s in composed.sources]
+        if story_id in index:
+            story.signature = index.signature(story_id).to_json()
+        views: list[StoryTopic] = []
+        for topic in self.topics:
+            view = view_for_topic(
+                composed,
+                topic,
+                sentences=self.options.sentences,
+                algorithm=self.options.algorithm,
+                quotes=STORED_TOPIC_QUOTES,
+            )
+            if view is not None:
+                views.append(
+                    StoryTopic(
+                        topic=topic.command,
+                        story_id=story_id,
+                        relevance=view.relevance,
+                        last_published=story.last_published,
+                        brief=list(view.brief),
+                        quotes=[q.to_json() for q in view.quotes],
+                    )
+                )
+        repository.replace_story_topics(session, story_id, views)
+
+
+def _analyze_path(job: tuple[str, str], options: BriefingOptions) -> FileOutcome:
+    return analyze_file(job[0], job[1], options)
+
+
+def _remember_file(session: Session, outcome: FileOutcome, now: datetime) -> None:
+    row = session.get(SourceFile, outcome.path)
+    if row is None:
+        row = SourceFile(path=outcome.path, content_hash=outcome.content_hash, seen_at=now)
+        session.add(row)
+    row.content_hash = outcome.content_hash
+    row.seen_at = now
+    row.articles = len(outcome.articles)
+    row.error = outcome.error
+
+
+def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
+    article = item.article
+    record.fingerprint = item.fingerprint
+    record.title = article.title
+    record.text = article.text
+    record.outlet = article.outlet
+    record.url = article.url
+    record.path = article.path
+    record.published = item.published
+    record.brief = list(item.brief)
+    record.quotes = [
+        {
+            "text": q.text,
+            "speaker": q.speaker,
+            "start": q.start,
+            "end": q.end,
+            "salience": q.salience,
+        }
+        for q in item.quotes
+    ]
+    record.signature = item.signature.to_json()
+    record.topics = list(article.topics)
+
+
+def source_name(outlet: str | None, url: str | None, path: str | None) -> str:
+    """Name a source for readers: the outlet, else the link's host, else the file name."""
+    file_name = Path(path).name if path else None
+    return outlet or outlet_from_url(url) or file_name or url or "unknown source"
+
+
+def story_article(record: ArticleRecord) -> StoryArticle:
+    return StoryArticle(
+        title=record.title,
+        text=record.text,
+        source=Source(source_name(record.outlet, record.url, record.path), record.url, record.path),
+        fingerprint=record.fingerprint,
+        published=record.published,
+        topics=tuple(record.topics or ()),
+        quotes=tuple(
+            Quote(q["text"], q.get("speaker"), q["start"], q["end"], q.get("salience", 0.0))
+            for q in record.quotes
+        ),
+    )
+
+
+def _source_json(source: Source) -> dict[str, str | None]:
+    return {"name": source.name, "url": source.url, "path": source.path}

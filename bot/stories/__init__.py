@@ -1,0 +1,1 @@
+"""Stories: articles about one event grouped, composed into a brief, and filed under topics."""

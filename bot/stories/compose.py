@@ -1,0 +1,204 @@
+"""Compose a story from its articles: title, brief, quotes merged across outlets, topic focus."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from newsbrief.bot.model import Quote, Source
+from newsbrief.bot.stories.topics import Topic
+from newsbrief.bot.text.briefs import brief_story
+from newsbrief.bot.text.quotes import quote_key
+from newsbrief.bot.text.sentences import split_sentences
+
+MORE_SOURCES_BONUS = 0.5
+CONTEXT_PARAGRAPHS_BEFORE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """What composing a story needs to know of one of its articles."""
+
+    title: str
+    text: str
+    source: Source
+    fingerprint: str
+    published: datetime
+    quotes: tuple[Quote, ...] = ()
+    topics: tuple[str, ...] = ()  # topics its source was added under
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuote:
+    """A quote as reported by one or more outlets, with the text around it for topic focus."""
+
+    text: str
+    speaker: str | None
+    sources: tuple[str, ...]
+    salience: float
+    context: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "speaker": self.speaker,
+            "sources": list(self.sources),
+            "salience": self.salience,
+            "context": self.context,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> StoryQuote:
+        return cls(
+            text=str(data["text"]),
+            speaker=None if data.get("speaker") is None else str(data["speaker"]),
+            sources=tuple(str(s) for s in data.get("sources", ())),  # type: ignore[attr-defined]
+            salience=float(data.get("salience", 0.0)),  # type: ignore[arg-type]
+            context=str(data.get("context", "")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    """A story seen through one topic: how relevant it is, its focused brief and quotes."""
+
+    relevance: float
+    brief: tuple[str, ...]
+    quotes: tuple[StoryQuote, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ComposedStory:
+    """A story's stored form: title, sources, story-wide brief and quotes."""
+
+    title: str
+    sources: tuple[Source, ...]
+    brief: tuple[str, ...]
+    quotes: tuple[StoryQuote, ...]
+    distinct: tuple[StoryArticle, ...] = field(repr=False)
+
+
+def distinct_articles(articles: Sequence[StoryArticle]) -> tuple[StoryArticle, ...]:
+    """Keep one of each wire copy (same text), earliest first."""
+    seen: set[str] = set()
+    kept: list[StoryArticle] = []
+    for article in sorted(articles, key=lambda a: a.published):
+        if article.fingerprint not in seen:
+            seen.add(article.fingerprint)
+            kept.append(article)
+    return tuple(kept)
+
+
+def story_sources(articles: Sequence[StoryArticle]) -> tuple[Source, ...]:
+    """List each outlet or file once, in the order they reported."""
+    seen: set[tuple[str, str | None, str | None]] = set()
+    sources: list[Source] = []
+    for article in sorted(articles, key=lambda a: a.published):
+        key = (article.source.name, article.source.url, article.source.path)
+        if key not in seen:
+            seen.add(key)
+            sources.append(article.source)
+    return tuple(sources)
+
+
+def _context(text: str, quote: Quote) -> str:
+    """Return the paragraph holding a quote and the one before it: what the quote is about."""
+    start = quote.start
+    for _ in range(CONTEXT_PARAGRAPHS_BEFORE + 1):
+        found = text.rfind("\n\n", 0, max(start - 2, 0))
+        start = 0 if found < 0 else found + 2
+        if found < 0:
+            break
+    end = text.find("\n\n", quote.end)
+    return text[start : len(text) if end < 0 else end]
+
+
+def merge_quotes(articles: Sequence[StoryArticle]) -> tuple[StoryQuote, ...]:
+    """Show a quote reported by several outlets once, with all of them; it ranks higher."""
+    groups: dict[str, list[tuple[Quote, StoryArticle]]] = {}
+    for article in articles:
+        for quote in article.quotes:
+            groups.setdefault(quote_key(quote.text), []).append((quote, article))
+    keys = sorted(groups, key=len, reverse=True)
+    for short in list(keys):  # a shorter report of a longer quote joins it
+        if short not in groups:
+            continue
+        for long in keys:
+            if long != short and long in groups and len(long) > len(short) and short in long:
+                groups[long].extend(groups.pop(short))
+                break
+    merged: list[StoryQuote] = []
+    for members in groups.values():
+        quote, article = max(members, key=lambda m: (len(m[0].text), m[0].salience))
+        outlets = tuple(dict.fromkeys(a.source.name for _, a in members))
+        speaker = quote.speaker or next((q.speaker for q, _ in members if q.speaker), None)
+        salience = max(q.salience for q, _ in members) + MORE_SOURCES_BONUS * math.log2(
+            len(outlets)
+        )
+        merged.append(
+            StoryQuote(
+                quote.text, speaker, outlets, round(salience, 4), _context(article.text, quote)
+            )
+        )
+    merged.sort(key=lambda q: q.salience, reverse=True)
+    return tuple(merged)
+
+
+def story_title(articles: Sequence[StoryArticle]) -> str:
+    """Title a story by its earliest article with a real headline, not a cut first sentence."""
+    for article in articles:
+        if not article.text.startswith(article.title.rstrip("…. ")):
+            return article.title
+    return articles[0].title
+
+
+def compose_story(
+    articles: Sequence[StoryArticle], *, sentences: int, algorithm: str
+) -> ComposedStory:
+    """Brief a whole story and merge its quotes."""
+    distinct = distinct_articles(articles)
+    texts = [(a.title, a.text) for a in distinct]
+    return ComposedStory(
+        title=story_title(distinct),
+        sources=story_sources(articles),
+        brief=tuple(brief_story(texts, sentences=sentences, algorithm=algorithm)),
+        quotes=merge_quotes(distinct),
+        distinct=distinct,
+    )
+
+
+@lru_cache(maxsize=512)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(split_sentences(text))
+
+
+def _article_relevance(topic: Topic, article: StoryArticle) -> float:
+    if not topic.mentions(article.text) and not topic.mentions(article.title):
+        return 0.0
+    return topic.relevance(article.title, _sentences(article.text))
+
+
+def topic_relevance(topic: Topic, articles: Sequence[StoryArticle]) -> float:
+    """Score a story for a topic by its most on-topic article, plus a little for each other one."""
+    scores = sorted((_article_relevance(topic, a) for a in articles), reverse=True)
+    if topic.command and any(topic.command in a.topics for a in articles):
+        scores[0] = max(scores[0], topic.threshold)  # its feed was added under this topic
+    if not scores or scores[0] <= 0:
+        return 0.0
+    return scores[0] + 0.25 * sum(1 for s in scores[1:] if s > 0)
+
+
+def view_for_topic(
+    story: ComposedStory, topic: Topic, *, sentences: int, algorithm: str, quotes: int
+) -> TopicView | None:
+    """See a story through a topic: None when the story is not about it."""
+    relevance = topic_relevance(topic, story.distinct)
+    if relevance < topic.threshold:
+        return None
+    texts = [(a.title, a.text) for a in story.distinct]
+    brief = brief_story(texts, sentences=sentences, algorithm=algorithm, focus=topic.focus)
+    on_topic = [q for q in story.quotes if topic.mentions(q.context) or topic.mentions(q.text)]
+    return TopicView(round(relevance, 4), tuple(brief or story.brief), tuple(on_topic[:quotes]))

@@ -1,0 +1,1 @@
+"""The text engine: plain strings in; sentences, briefs, quotes and speakers out."""
