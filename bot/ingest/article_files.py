@@ -14,6 +14,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,11 @@ from newsbrief.bot.text.html_page import html_to_article_parts, looks_like_html
 __all__ = [
     "ARTICLE_SUFFIXES",
     "DEFAULT_MAX_BYTES",
+    "date_from_name",
     "iter_article_files",
     "load_articles",
     "load_folder",
+    "outlet_from_name",
 ]
 
 log = logging.getLogger(__name__)
@@ -352,6 +355,35 @@ def _title_from_body(body: str) -> str | None:
     return None
 
 
+# --- hints in a file's name --------------------------------------------------------------------
+
+_NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+_NAME_OUTLET = re.compile(r"([A-Za-z][A-Za-z-]{0,39})_")
+
+
+def date_from_name(path: Path) -> datetime | None:
+    """Read an ISO date in a file's name (`nyt_2016-10-05_slug.txt`, `2016-10-05-slug.md`)."""
+    m = _NAME_DATE.search(path.stem)
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def outlet_from_name(path: Path) -> str | None:
+    """Read the publisher a scrape names before the date (`huff-post_2016-09-10_slug.txt`)."""
+    m = _NAME_DATE.search(path.stem)
+    if m is None or date_from_name(path) is None or not path.stem[m.end() :].startswith("_"):
+        return None
+    token = _NAME_OUTLET.fullmatch(path.stem[: m.start()])
+    if token is None:
+        return None
+    words = token.group(1).replace("-", " ").split()
+    return " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words) or None
+
+
 def _article(parts: CleanText, where: str, path: Path, notes: list[str]) -> Article:
     if not parts.body.strip():
         raise ArticleError(where, "no article text found")
@@ -361,9 +393,9 @@ def _article(parts: CleanText, where: str, path: Path, notes: list[str]) -> Arti
     return Article(
         title=title,
         text=parts.body,
-        outlet=parts.outlet,
+        outlet=parts.outlet or outlet_from_name(path),
         url=parts.url,
         path=str(path),
-        published=parts.published,
+        published=parts.published or date_from_name(path),
         notes=tuple(notes),
     )

@@ -20,9 +20,11 @@ from paths import FIXTURES, SAMPLES
 from newsbrief.bot.errors import ArticleError, UnsupportedFile
 from newsbrief.bot.ingest.article_files import (
     ARTICLE_SUFFIXES,
+    date_from_name,
     iter_article_files,
     load_articles,
     load_folder,
+    outlet_from_name,
 )
 
 ARTICLES = FIXTURES / "articles"
@@ -60,6 +62,26 @@ def test_fixture(path: Path) -> None:
             assert any(part in note for note in article.notes), article.notes
         if not want.get("notes"):
             assert article.notes == ()
+
+
+NAMES = [
+    ("wash-post_2016-09-26_one-tweet-sums-up.txt", "Wash Post", "2016-09-26"),
+    ("nyt_2016-10-05_debate.html", "NYT", "2016-10-05"),
+    ("west-journal_2015-12-02_x.txt", "West Journal", "2015-12-02"),
+    ("2016-10-05-debate-night.md", None, "2016-10-05"),
+    ("report_2016-10-05.txt", None, "2016-10-05"),  # no slug after the date: not that shape
+    ("004_c95f95febd55943f.txt", None, None),
+    ("in_the_news_2016-10-05_x.txt", None, "2016-10-05"),  # not one leading token
+    ("nyt_2016-02-30_x.txt", None, None),
+    ("scan_20161005_x.txt", None, None),
+]
+
+
+@pytest.mark.parametrize(("name", "outlet", "day"), NAMES, ids=[n for n, _, _ in NAMES])
+def test_outlet_and_date_from_a_file_name(name: str, outlet: str | None, day: str | None) -> None:
+    assert outlet_from_name(Path(name)) == outlet
+    found = date_from_name(Path(name))
+    assert (found.date().isoformat() if found else None) == day
 
 
 def test_every_fixture_has_its_expectation() -> None:
