@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from newsbrief.bot.cli import articles, feeds, worker
+from newsbrief.bot.cli import articles, feeds, stories, worker
 from newsbrief.bot.errors import NewsbriefError
 
 __all__ = ["Register", "main"]
@@ -47,6 +47,6 @@ def _parser(more: Sequence[Register]) -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for register in (articles.register, feeds.register, worker.register, *more):
+    for register in (articles.register, stories.register, feeds.register, worker.register, *more):
         register(commands)
     return parser
