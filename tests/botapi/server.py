@@ -12,7 +12,9 @@ Answers have Telegram's shapes (``{"ok": true, "result": ...}`` or ``{"ok": fals
 "error_code": N, "description": ..., "parameters": {...}}``), and the rules that bite real bots
 are enforced: Telegram HTML and message length (see `entities`), bot command lists, flood limits
 (429 with ``retry_after``), blocked/deactivated users (403), migrated groups (400 with
-``migrate_to_chat_id``), one getUpdates at a time (409).
+``migrate_to_chat_id``), one getUpdates at a time (409), edits that change nothing (400 "message
+is not modified"), group members and administrators (getChatMember), and inline queries with
+answerInlineQuery's limits (50 results, unique ids, valid message texts).
 
 Limits apply to ``send*`` methods only, and count accepted messages.
 """
@@ -54,12 +56,17 @@ _JSON_FIELDS = frozenset(
         "link_preview_options",
         "reply_markup",
         "reply_parameters",
+        "results",
+        "button",
         "scope",
     }
 )
 _INT_FIELDS = frozenset(
-    {"cache_time", "limit", "message_id", "message_thread_id", "offset", "timeout"}
+    {"cache_time", "limit", "message_id", "message_thread_id", "offset", "timeout", "user_id"}
 )
+MAX_INLINE_RESULTS = 50
+"""Telegram's limit on the results of one answerInlineQuery."""
+MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "left", "kicked"})
 _DEFAULT_UPDATE_TYPES = frozenset(
     {
         "message",
@@ -95,6 +102,11 @@ _CHAT_ACTIONS = frozenset(
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 _COMMAND_IN_TEXT_RE = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
 _SUPERGROUP_BOUNDARY = -1_000_000_000_000
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 class ApiError(Exception):
@@ -218,6 +230,8 @@ class _State:
     chats: dict[int, JsonDict] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[JsonDict]] = field(default_factory=dict)
     callback_answers: dict[str, JsonDict | None] = field(default_factory=dict)
+    inline_answers: dict[str, JsonDict | None] = field(default_factory=dict)
+    members: dict[tuple[int, int], str] = field(default_factory=dict)
     chat_actions: list[tuple[int, str]] = field(default_factory=list)
     sends: dict[str, deque[float]] = field(default_factory=dict)
     webhook: JsonDict = field(default_factory=dict)
@@ -319,7 +333,7 @@ class BotApiStandIn:
             "username": BOT_USERNAME,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }
@@ -353,6 +367,22 @@ class BotApiStandIn:
             raise ValueError("a group migrates to a supergroup id (-100...)")
         with self._cond:
             self._state.migrated[chat_id] = new_chat_id
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """Give `user_id` a status in group `chat_id`: creator, administrator, member, left..."""
+        if status not in MEMBER_STATUSES:
+            raise ValueError(f"unknown member status {status!r}")
+        with self._cond:
+            self._state.members[(chat_id, user_id)] = status
+
+    def set_administrators(
+        self, chat_id: int, admins: list[int], *, creator: int | None = None
+    ) -> None:
+        """Make these users the group's administrators (and `creator` its owner)."""
+        for user_id in admins:
+            self.set_member(chat_id, user_id, "administrator")
+        if creator is not None:
+            self.set_member(chat_id, creator, "creator")
 
     def inject_retry_after(
         self, retry_after: int = 1, *, method: str | None = "sendMessage", times: int = 1
@@ -470,6 +500,28 @@ class BotApiStandIn:
         self.push_update({"callback_query": query})
         return query_id
 
+    def send_inline_query(
+        self, user_id: int, query: str, *, offset: str = "", chat_type: str = "private"
+    ) -> str:
+        """Queue an inline query, as typing ``@bot query`` in any chat does; return its id.
+
+        The bot's answer shows up in `inline_answers`.
+        """
+        if len(query) > 256:
+            raise ValueError("Telegram sends at most 256 characters of an inline query")
+        with self._cond:
+            query_id = str(next(self._ids) * 7907)
+            self._state.inline_answers[query_id] = None
+        inline = {
+            "id": query_id,
+            "from": self.user(user_id),
+            "query": query,
+            "offset": offset,
+            "chat_type": chat_type,
+        }
+        self.push_update({"inline_query": inline})
+        return query_id
+
     # ----------------------------------------------------------------- inspection
 
     @property
@@ -514,6 +566,23 @@ class BotApiStandIn:
         """Callback query id -> the bot's answerCallbackQuery parameters (None if unanswered)."""
         with self._cond:
             return dict(self._state.callback_answers)
+
+    @property
+    def inline_answers(self) -> dict[str, JsonDict | None]:
+        """Inline query id -> the bot's answerInlineQuery parameters (None if unanswered)."""
+        with self._cond:
+            return dict(self._state.inline_answers)
+
+    async def wait_for_inline_answer(self, query_id: str, timeout: float = 5.0) -> JsonDict:
+        """Wait until the bot answered inline query `query_id`; return its parameters."""
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self.inline_answers.get(query_id)
+            if answer is not None:
+                return answer
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"inline query {query_id} was not answered in {timeout}s")
+            await asyncio.sleep(0.005)
 
     @property
     def chat_actions(self) -> list[tuple[int, str]]:
@@ -865,12 +934,7 @@ class BotApiStandIn:
                 and old.get("entities", []) == list(parsed.entities)
                 and old.get("reply_markup") == markup
             ):
-                raise ApiError(
-                    400,
-                    "Bad Request: message is not modified: specified new message content and "
-                    "reply markup are exactly the same as a current content and reply markup "
-                    "of the message",
-                )
+                raise ApiError(400, _NOT_MODIFIED)
             message = self._message_dict(chat_id, message_id, parsed, markup, params)
             message["date"] = old["date"]
             message["edit_date"] = int(time.time())
@@ -886,6 +950,8 @@ class BotApiStandIn:
             old = self._state.stored.get((chat_id, message_id))
             if old is None or old.get("from", {}).get("id") != self.bot_id:
                 raise ApiError(400, "Bad Request: message to edit not found")
+            if old.get("reply_markup") == markup:
+                raise ApiError(400, _NOT_MODIFIED)
             message = dict(old)
             message.pop("reply_markup", None)
             if markup:
@@ -914,13 +980,70 @@ class BotApiStandIn:
                 query_id not in self._state.callback_answers
                 or self._state.callback_answers[query_id] is not None
             ):
-                raise ApiError(
-                    400,
-                    "Bad Request: query is too old and response timeout expired or query ID "
-                    "is invalid",
-                )
+                raise ApiError(400, _QUERY_TOO_OLD)
             self._state.callback_answers[query_id] = dict(params)
         return True
+
+    def _api_answerinlinequery(self, params: JsonDict) -> bool:
+        query_id = str(params.get("inline_query_id") or "")
+        results = params.get("results")
+        if not isinstance(results, list):
+            raise ApiError(400, "Bad Request: can't parse inline query results JSON object")
+        if len(results) > MAX_INLINE_RESULTS:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        if len(str(params.get("next_offset") or "").encode()) > 64:
+            raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
+        seen: set[str] = set()
+        for result in results:
+            self._check_inline_result(result, seen)
+        with self._cond:
+            if (
+                query_id not in self._state.inline_answers
+                or self._state.inline_answers[query_id] is not None
+            ):
+                raise ApiError(400, _QUERY_TOO_OLD)
+            self._state.inline_answers[query_id] = dict(params)
+            self._cond.notify_all()
+        return True
+
+    def _check_inline_result(self, result: Any, seen: set[str]) -> None:
+        """Judge one InlineQueryResult as answerInlineQuery does (articles: what bots send)."""
+        if not isinstance(result, dict):
+            raise ApiError(400, "Bad Request: can't parse inline query result JSON object")
+        result_id = result.get("id")
+        if not isinstance(result_id, str) or not 1 <= len(result_id.encode()) <= 64:
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        if result_id in seen:
+            raise ApiError(400, "Bad Request: RESULT_ID_DUPLICATE")
+        seen.add(result_id)
+        if result.get("type") != "article":
+            raise ApiError(400, "Bad Request: RESULT_TYPE_INVALID")
+        if not str(result.get("title") or "").strip():
+            raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
+        content = result.get("input_message_content")
+        if not isinstance(content, dict) or "message_text" not in content:
+            raise ApiError(400, "Bad Request: MESSAGE_EMPTY")
+        try:
+            check_message_text(
+                content.get("message_text"), content.get("parse_mode"), strict=self.strict_html
+            )
+        except MessageTextError as exc:
+            raise ApiError(400, str(exc)) from None
+        self._check_markup({"reply_markup": result.get("reply_markup")})
+
+    def _api_getchatmember(self, params: JsonDict) -> JsonDict:
+        chat_id = self._target_chat(params)
+        try:
+            user_id = int(params.get("user_id") or 0)
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: invalid user_id specified") from None
+        if user_id <= 0:
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        if chat_id > 0 and user_id not in (chat_id, self.bot_id):
+            raise ApiError(400, "Bad Request: user not found")
+        with self._cond:
+            status = self._state.members.get((chat_id, user_id), "member")
+        return _chat_member(self.user(user_id), status)
 
     def _message_dict(
         self,
@@ -971,6 +1094,43 @@ class BotApiStandIn:
             )
         )
         self._cond.notify_all()
+
+
+def _chat_member(user: JsonDict, status: str) -> JsonDict:
+    """A ChatMember object of the given status with the fields Telegram always sends."""
+    member: JsonDict = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update(
+            dict.fromkeys(
+                (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_manage_video_chats",
+                    "can_promote_members",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                ),
+                False,
+            )
+        )
+        member.update(
+            dict.fromkeys(
+                (
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_restrict_members",
+                    "can_change_info",
+                    "can_invite_users",
+                ),
+                True,
+            )
+        )
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 def _command_key(scope: JsonDict | None, language_code: str) -> tuple[str, str]:

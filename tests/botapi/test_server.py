@@ -13,6 +13,8 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
     LinkPreviewOptions,
     Update,
 )
@@ -24,6 +26,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
 )
 
 from botapi import BotApiStandIn, RateLimits, Window
@@ -325,3 +328,78 @@ def test_raw_http_shapes(botapi: BotApiStandIn) -> None:
     )
     status, body = call(f"{base}/sendMessage", {"chat_id": "1", "text": "x"})
     assert (status, body["ok"]) == (200, True)
+
+
+async def test_an_edit_that_changes_nothing_is_refused(
+    botapi: BotApiStandIn,
+    running_app: Application,  # type: ignore[type-arg]
+) -> None:
+    botapi.send_user_message(USER, "/ping")
+    [reply] = await botapi.wait_for_messages(USER, 1)
+    same = InlineKeyboardMarkup([[InlineKeyboardButton("again", callback_data="again")]])
+    other = InlineKeyboardMarkup([[InlineKeyboardButton("other", callback_data="other")]])
+    bot = running_app.bot
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_reply_markup(USER, reply.message_id, reply_markup=same)
+    await bot.edit_message_reply_markup(USER, reply.message_id, reply_markup=other)
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
+        await bot.edit_message_text(
+            "<b>pong</b> ", USER, reply.message_id, reply_markup=other, parse_mode=ParseMode.HTML
+        )
+    assert [e.method for e in botapi.edits] == ["editMessageReplyMarkup"]
+
+
+async def test_get_chat_member_knows_group_administrators(botapi: BotApiStandIn) -> None:
+    group = -1001234567890
+    botapi.set_administrators(group, [7], creator=8)
+    botapi.set_member(group, 9, "left")
+    async with build_app(botapi).bot as bot:
+        statuses = [(await bot.get_chat_member(group, user)).status for user in (7, 8, 9, 10)]
+        assert statuses == ["administrator", "creator", "left", "member"]
+        assert (await bot.get_chat_member(USER, USER)).status == "member"
+        with pytest.raises(BadRequest, match=r"(?i)user not found"):
+            await bot.get_chat_member(USER, USER + 1)
+    with pytest.raises(ValueError, match="unknown member status"):
+        botapi.set_member(group, 7, "king")
+
+
+def _article(result_id: str, text: str) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        result_id, "Title", InputTextMessageContent(text, parse_mode=ParseMode.HTML)
+    )
+
+
+async def test_inline_queries_reach_the_bot_and_answers_are_checked(
+    botapi: BotApiStandIn,
+) -> None:
+    seen: list[str] = []
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.inline_query is not None
+        seen.append(update.inline_query.query)
+        await update.inline_query.answer([_article("1", "<b>one</b>")], cache_time=5)
+
+    app = build_app(botapi)
+    app.add_handler(InlineQueryHandler(answer))
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=dtm.timedelta(seconds=2))
+        query_id = botapi.send_inline_query(USER, "syria")
+        answered = await botapi.wait_for_inline_answer(query_id)
+        await app.updater.stop()
+        await app.stop()
+        bot = app.bot
+        assert seen == ["syria"] and answered["results"][0]["id"] == "1"
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+            await bot.answer_inline_query(query_id, [_article("1", "x")])
+        refused = {
+            "(?i)RESULT_ID_DUPLICATE": [_article("1", "a"), _article("1", "b")],
+            "(?i)RESULTS_TOO_MUCH": [_article(str(n), "a") for n in range(51)],
+            "(?i)can.t parse entities": [_article("1", "<b>open")],
+            "(?i)message is too long": [_article("1", "x" * 4097)],
+        }
+        for error, results in refused.items():
+            query_id = botapi.send_inline_query(USER, "x")
+            with pytest.raises(BadRequest, match=error):
+                await bot.answer_inline_query(query_id, results)
