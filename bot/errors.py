@@ -4,6 +4,7 @@ NewsbriefError
  ├── SettingsError       a setting is missing or invalid; raised at start
  ├── ArticleError        one input file or item cannot be used (names it)
  │    └── UnsupportedFile  a file type the loader does not read
+ ├── InvalidUrl          a URL newsbrief will not fetch (says why)
  └── UnknownTopic        a command or query names no configured topic
 """
 
@@ -29,6 +30,10 @@ class ArticleError(NewsbriefError):
 
 class UnsupportedFile(ArticleError):
     """A file whose type the loader does not read."""
+
+
+class InvalidUrl(NewsbriefError):
+    """A URL that is not an http(s) address newsbrief can fetch; the message says why."""
 
 
 class UnknownTopic(NewsbriefError):

@@ -24,7 +24,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from newsbrief.bot.errors import SettingsError
+from newsbrief.bot.errors import InvalidUrl, SettingsError
+from newsbrief.bot.urls import checked_url
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULTS_FILE = CONFIG_DIR / "defaults.toml"
@@ -79,10 +80,14 @@ class FeedConfig(BaseModel):
     @field_validator("url")
     @classmethod
     def _web_url(cls, value: str) -> str:
-        value = value.strip()
-        if not value.lower().startswith(("http://", "https://")):
-            raise ValueError(f"feed URL must start with http:// or https://: {value!r}")
-        return value
+        return _feed_url(value)
+
+
+def _feed_url(value: str) -> str:
+    try:
+        return checked_url(value)
+    except InvalidUrl as error:
+        raise ValueError(f"not a feed URL: {error}") from None
 
 
 class Settings(BaseSettings):
@@ -125,6 +130,11 @@ class Settings(BaseSettings):
     feed_full_text_per_feed: int = Field(default=20, ge=0)
     full_text: bool = True
     allow_private_addresses: bool = False
+
+    @field_validator("feeds")
+    @classmethod
+    def _web_urls(cls, values: list[str]) -> list[str]:
+        return [_feed_url(value) for value in values if value.strip()]
 
     @model_validator(mode="after")
     def _articles_outlive_their_stories(self) -> Settings:

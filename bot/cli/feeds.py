@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbrief.bot.cli.common import settings_from
-from newsbrief.bot.errors import NewsbriefError
+from newsbrief.bot.errors import InvalidUrl, NewsbriefError
 from newsbrief.bot.feeds.fetch import new_client
 from newsbrief.bot.feeds.opml import OpmlFeed, parse_opml, to_opml
 from newsbrief.bot.feeds.poll import (
@@ -26,6 +26,7 @@ from newsbrief.bot.feeds.poll import (
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store import feeds as feeds_store
 from newsbrief.bot.store.schema import FeedRecord
+from newsbrief.bot.urls import checked_url
 
 
 def register(commands: Any) -> None:
@@ -62,20 +63,34 @@ def register(commands: Any) -> None:
 def poll_now(
     services: Services, *, urls: Sequence[str] | None = None, add: bool = False
 ) -> PollReport:
-    """Run one poll pass now: over `urls` (added first when `add`), else the due feeds."""
+    """Run one poll pass now: over `urls` (added first when `add`), else the due feeds.
+
+    With `add`, a URL `checked_url` refuses is reported as a failed feed; the others go on.
+    """
     now = datetime.now(UTC)
+    refused: list[str] = []
     if add and urls:
+        good: list[feeds_store.FeedSpec] = []
+        for url in urls:
+            try:
+                good.append(feeds_store.FeedSpec(checked_url(url)))
+            except InvalidUrl as error:
+                refused.append(str(error))
         with services.database.transaction() as session:
-            urls = [
-                feeds_store.add_feed(session, feeds_store.FeedSpec(url), origin="cli", now=now).url
-                for url in urls
-            ]
+            added = feeds_store.add_feeds(session, good, origin="cli", now=now)
+            urls = [record.url for record, _new in added]
+        if not urls:
+            return PollReport(feeds=len(refused), failed=len(refused), errors=refused)
 
     async def poll() -> PollReport:
         async with new_client(fetch_limits(services.settings)) as client:
             return await poll_due_feeds(services, client, now, urls=urls)
 
-    return asyncio.run(poll())
+    report = asyncio.run(poll())
+    report.feeds += len(refused)
+    report.failed += len(refused)
+    report.errors[:0] = refused
+    return report
 
 
 def print_poll(report: PollReport, label: str) -> None:
@@ -89,17 +104,11 @@ def print_poll(report: PollReport, label: str) -> None:
             print(f"  skipped: {error}", file=sys.stderr)
 
 
-def _feed_spec_url(url: str) -> str:
-    url = url.strip()
-    if not url.lower().startswith(("http://", "https://")):
-        raise NewsbriefError(f"{url!r} is not an http:// or https:// URL")
-    return url
-
-
 def _feeds_add(args: argparse.Namespace) -> int:
+    url = checked_url(args.url)
     services = build_services(settings_from(args))
     try:
-        spec = feeds_store.FeedSpec(_feed_spec_url(args.url), args.topic, args.full_text)
+        spec = feeds_store.FeedSpec(url, args.topic, args.full_text)
         if spec.topic is not None:
             spec = replace(spec, topic=services.topics.resolve(spec.topic).command)
         with services.database.transaction() as session:
@@ -148,7 +157,7 @@ def _feeds_list(args: argparse.Namespace) -> int:
             print("no feeds; add one with: newsbrief feeds add URL")
         for row in rows:
             print(
-                f"{row['url']}  [{row['state']}]"
+                f"{_one_line(row['url'])}  [{row['state']}]"
                 + (f"  topic: {row['topic']}" if row["topic"] else "")
             )
             print(
@@ -158,13 +167,19 @@ def _feeds_list(args: argparse.Namespace) -> int:
             if row["consecutive_failures"]:
                 print(
                     f"    failures in a row: {row['consecutive_failures']};"
-                    f" last error: {row['last_error']} ({row['last_error_at']})"
+                    f" last error: {_one_line(row['last_error'])} ({row['last_error_at']})"
                 )
             if row["disabled_reason"]:
-                print(f"    disabled: {row['disabled_reason']}")
+                print(f"    disabled: {_one_line(row['disabled_reason'])}")
         return 0
     finally:
         services.close()
+
+
+def _one_line(text: str | None) -> str:
+    """Show stored text on one line: control characters written as escapes."""
+    value = text or ""
+    return value if value.isprintable() else value.encode("unicode_escape").decode("ascii")
 
 
 def _feeds_remove(args: argparse.Namespace) -> int:
@@ -196,23 +211,22 @@ def _feeds_import(args: argparse.Namespace) -> int:
     found = parse_opml(data)
     services = build_services(settings_from(args))
     try:
-        added = skipped = 0
-        now = datetime.now(UTC)
+        specs: list[feeds_store.FeedSpec] = []
+        skipped = 0
+        for feed in found:
+            try:
+                url = checked_url(feed.url)
+            except InvalidUrl as error:
+                print(f"  skipped: {error}", file=sys.stderr)
+                skipped += 1
+                continue
+            specs.append(feeds_store.FeedSpec(url, _known_topic(services, feed.topic)))
         with services.database.transaction() as session:
-            for feed in found:
-                if not feed.url.lower().startswith(("http://", "https://")):
-                    print(f"  skipped: {feed.url}: not an http(s) URL", file=sys.stderr)
-                    skipped += 1
-                    continue
-                topic = _known_topic(services, feed.topic)
-                known = feeds_store.find_feed(session, feed.url) is not None
-                feeds_store.add_feed(
-                    session, feeds_store.FeedSpec(feed.url, topic), origin="opml", now=now
-                )
-                added += not known
+            added = feeds_store.add_feeds(session, specs, origin="opml", now=datetime.now(UTC))
+        new = sum(1 for _record, is_new in added if is_new)
         print(
-            f"{args.file}: {len(found)} feeds, {added} new,"
-            f" {len(found) - added - skipped} known, {skipped} skipped"
+            f"{args.file}: {len(found)} feeds, {new} new,"
+            f" {len(found) - new - skipped} known, {skipped} skipped"
         )
         return 1 if skipped else 0
     finally:

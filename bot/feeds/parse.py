@@ -19,13 +19,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 
 from newsbrief.bot.errors import NewsbriefError
 from newsbrief.bot.model import Article
 from newsbrief.bot.text.cleaning import outlet_from_url, parse_date
+from newsbrief.bot.urls import is_fetchable_url
 
 __all__ = [
     "FeedEntry",
@@ -265,16 +266,14 @@ def _ttl(value: object) -> int | None:
 
 
 def _http_url(value: object, base: str) -> str | None:
+    """Resolve a link against the feed's URL; None unless `checked_url` accepts the result."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        absolute = urljoin(base, value.strip())
-        parts = urlsplit(absolute)
+        absolute = urljoin(base, value.strip().replace(" ", "%20"))
     except ValueError:
         return None
-    if parts.scheme.lower() in ("http", "https") and parts.hostname:
-        return absolute
-    return None
+    return absolute if is_fetchable_url(absolute) else None
 
 
 def _entry_link(raw: Mapping[str, Any], base: str) -> str | None:

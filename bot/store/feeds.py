@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import FeedItem, FeedRecord
-from newsbrief.bot.urls import canonical_url
+from newsbrief.bot.urls import canonical_url, checked_url
 
 __all__ = [
     "FeedAlert",
     "FeedSpec",
     "FeedState",
     "add_feed",
+    "add_feeds",
     "claim_due_feeds",
     "due_feeds",
     "find_feed",
@@ -86,11 +87,52 @@ def find_feed(session: Session, url: str) -> FeedRecord | None:
 
 
 def add_feed(session: Session, spec: FeedSpec, *, origin: str, now: datetime) -> FeedRecord:
-    """Subscribe to a feed, or update and re-enable it when it is already known."""
-    record = find_feed(session, spec.url)
+    """Subscribe to a feed, or update and re-enable it when it is already known.
+
+    Raises `InvalidUrl` for a URL `checked_url` refuses.
+    """
+    url = checked_url(spec.url)
+    record = _subscribe(session, find_feed(session, url), spec, url, origin=origin, now=now)
+    session.flush()
+    return record
+
+
+def add_feeds(
+    session: Session, specs: Iterable[FeedSpec], *, origin: str, now: datetime
+) -> list[tuple[FeedRecord, bool]]:
+    """Subscribe to many feeds at once; return each record and whether it is new.
+
+    Every URL is checked first (`InvalidUrl` names the first bad one) and the known feeds are
+    read once, so importing n feeds costs O(n), not n scans of the table.
+    """
+    wanted = [(spec, checked_url(spec.url)) for spec in specs]
+    known: dict[str, FeedRecord] = {}
+    for stored in session.scalars(select(FeedRecord)):
+        known.setdefault(stored.url, stored)
+        known.setdefault(canonical_url(stored.url), stored)
+    added: list[tuple[FeedRecord, bool]] = []
+    for spec, url in wanted:
+        found = known.get(url) or known.get(canonical_url(url))
+        record = _subscribe(session, found, spec, url, origin=origin, now=now)
+        known[url] = known[canonical_url(url)] = record
+        added.append((record, found is None))
+    session.flush()
+    return added
+
+
+def _subscribe(
+    session: Session,
+    record: FeedRecord | None,
+    spec: FeedSpec,
+    url: str,
+    *,
+    origin: str,
+    now: datetime,
+) -> FeedRecord:
+    """Make or update a feed's record for spec: its topic, full-text switch, re-enabled."""
     if record is None:
         record = FeedRecord(
-            url=spec.url.strip(),
+            url=url,
             origin=origin,
             added_at=now,
             next_poll_at=now,
@@ -107,18 +149,22 @@ def add_feed(session: Session, spec: FeedSpec, *, origin: str, now: datetime) ->
         record.alert_pending = False
         record.consecutive_failures = 0
         record.next_poll_at = now
-    session.flush()
     return record
 
 
 def seed_feeds(session: Session, specs: Iterable[FeedSpec], *, now: datetime) -> int:
     """Add configured feeds the store does not know yet; admins' later changes are kept."""
-    added = 0
+    known: set[str] = set()
+    for url in session.scalars(select(FeedRecord.url)):
+        known.update((url, canonical_url(url)))
+    fresh: list[FeedSpec] = []
     for spec in specs:
-        if find_feed(session, spec.url) is None:
-            add_feed(session, spec, origin="settings", now=now)
-            added += 1
-    return added
+        keys = {spec.url.strip(), canonical_url(spec.url)}
+        if not keys & known:
+            fresh.append(spec)
+            known |= keys
+    add_feeds(session, fresh, origin="settings", now=now)
+    return len(fresh)
 
 
 def remove_feed(session: Session, url: str) -> bool:
