@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from newsbrief.handlers import texts
 from newsbrief.handlers.abuse import MAX_ARGUMENT_CHARS
@@ -37,3 +38,28 @@ async def argument(update: Update, context: Context) -> str | None:
         await reply(update, texts.TOO_LONG.format(limit=MAX_ARGUMENT_CHARS))
         return None
     return text
+
+
+def unchanged(error: BadRequest) -> bool:
+    """Tell whether Telegram refused an edit only because it would change nothing."""
+    return "message is not modified" in error.message.lower()
+
+
+async def edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    """Show new buttons under the pressed message; the same buttons again are no error."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if not unchanged(error):
+            raise
+
+
+async def edit_text(
+    query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the pressed message's text and buttons; the same again is no error."""
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if not unchanged(error):
+            raise

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from newsbrief.bot.delivery.schedule import (
-    find_timezone,
-    format_time,
-    parse_time,
-    parse_toggle,
-    suggest_timezones,
-    toggle_data,
-)
+from newsbrief.bot.delivery.buttons import TopicButton, legacy_toggle_topic
+from newsbrief.bot.delivery.schedule import format_time, parse_time
+from newsbrief.bot.delivery.zones import match_timezone, utc_offset, zone_label
 from newsbrief.bot.errors import UnknownTopic
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.schema import Subscriber
 from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic
 from newsbrief.handlers import texts
 from newsbrief.handlers.registry import Command
-from newsbrief.handlers.replies import argument, chat_id_of, esc, reply
+from newsbrief.handlers.replies import argument, chat_id_of, edit_markup, esc, reply
 from newsbrief.handlers.runtime import Context, runtime_of
 
 MAX_FOLLOWS = 10
@@ -31,11 +27,11 @@ KEYBOARD_COLUMNS = 2
 
 
 def topic_keyboard(catalog: TopicCatalog, chosen: Collection[str]) -> InlineKeyboardMarkup:
-    """A button per topic that toggles it; the chosen ones are ticked."""
+    """A button per topic saying what pressing it does: ticked ones unsubscribe, others add."""
     buttons = [
         InlineKeyboardButton(
             (texts.TOGGLE_ON if t.command in chosen else texts.TOGGLE_OFF).format(title=t.title),
-            callback_data=toggle_data(t.command),
+            callback_data=TopicButton(t.command, subscribe=t.command not in chosen).data(),
         )
         for t in catalog
     ]
@@ -71,6 +67,10 @@ class Schedule:
             chosen.words,
         )
 
+    def zone_label(self, now: datetime) -> str:
+        """The zone with its current UTC offset, escaped for HTML."""
+        return esc(zone_label(self.zone, now))
+
 
 def _chosen(session: Session, subscriber: Subscriber) -> tuple[str, ...]:
     return subs.interests(session, [subscriber.id])[subscriber.id].topics
@@ -91,7 +91,7 @@ async def start(update: Update, context: Context) -> None:
     if topic is not None:
         text = texts.WELCOME_SUBSCRIBED.format(topic=esc(topic.title))
     else:
-        text = texts.WELCOME.format(time=schedule.time, zone=esc(schedule.zone))
+        text = texts.WELCOME.format(time=schedule.time, zone=schedule.zone_label(runtime.clock()))
     await reply(update, text, topic_keyboard(catalog, schedule.topics))
 
 
@@ -108,28 +108,39 @@ async def topics_command(update: Update, context: Context) -> None:
     await reply(update, texts.TOPICS, topic_keyboard(runtime.services.topics, chosen))
 
 
-async def toggle_button(update: Update, context: Context) -> None:
-    """Toggle the pressed topic for the chat the button is in, and tick the keyboard anew."""
+async def topic_button(update: Update, context: Context) -> None:
+    """Do what the pressed topic button says for the chat it is in, and show the keyboard anew."""
     query = update.callback_query
     if query is None:
         return
     runtime = runtime_of(context)
     catalog = runtime.services.topics
-    name = parse_toggle(query.data)
-    topic = catalog.get(name) if name else None
-    if topic is None or update.effective_chat is None or query.message is None:
+    button = TopicButton.parse(query.data)
+    topic = catalog.get(button.topic) if button else None
+    legacy = catalog.get(legacy_toggle_topic(query.data) or "") if button is None else None
+    if (topic is None and legacy is None) or update.effective_chat is None or query.message is None:
         await query.answer(texts.BUTTON_STALE)
         return
 
     def work(session: Session, subscriber: Subscriber) -> tuple[bool, tuple[str, ...]]:
-        added = subs.subscribe(session, subscriber, topic.command)
-        if not added:
-            subs.unsubscribe(session, subscriber, topic.command)
-        return added, _chosen(session, subscriber)
+        changed = False
+        if button is not None and topic is not None:
+            if button.subscribe:
+                changed = subs.subscribe(session, subscriber, topic.command)
+            else:
+                changed = subs.unsubscribe(session, subscriber, topic.command)
+        return changed, _chosen(session, subscriber)
 
-    added, chosen = await runtime.for_chat(update.effective_chat.id, work)
-    await query.answer((texts.TOGGLED_ON if added else texts.TOGGLED_OFF).format(title=topic.title))
-    await query.edit_message_reply_markup(topic_keyboard(catalog, chosen))
+    changed, chosen = await runtime.for_chat(update.effective_chat.id, work)
+    if button is None or topic is None:
+        await query.answer(texts.BUTTONS_REFRESHED)
+    elif button.subscribe:
+        answer = texts.TOGGLED_ON if changed else texts.ALREADY_ON
+        await query.answer(answer.format(title=topic.title))
+    else:
+        answer = texts.TOGGLED_OFF if changed else texts.ALREADY_OFF
+        await query.answer(answer.format(title=topic.title))
+    await edit_markup(query, topic_keyboard(catalog, chosen))
 
 
 async def subscribe_command(update: Update, context: Context) -> None:
@@ -171,7 +182,12 @@ async def _change_topic(update: Update, context: Context, *, add: bool) -> None:
     else:
         text = texts.UNSUBSCRIBED if changed else texts.NOT_SUBSCRIBED
     await reply(
-        update, text.format(title=esc(topic.title), time=schedule.time, zone=esc(schedule.zone))
+        update,
+        text.format(
+            title=esc(topic.title),
+            time=schedule.time,
+            zone=schedule.zone_label(runtime.clock()),
+        ),
     )
 
 
@@ -188,7 +204,7 @@ async def mytopics_command(update: Update, context: Context) -> None:
         update,
         texts.MY_TOPICS.format(
             time=schedule.time,
-            zone=esc(schedule.zone),
+            zone=schedule.zone_label(runtime.clock()),
             paused=texts.MY_TOPICS_PAUSED if schedule.paused else "",
             topics=", ".join(titles) or texts.NOTHING_CHOSEN,
             words=", ".join(esc(w) for w in schedule.words) or texts.NOTHING_CHOSEN,
@@ -217,7 +233,7 @@ async def settime_command(update: Update, context: Context) -> None:
         return subscriber.timezone
 
     zone = await runtime.for_chat(chat_id_of(update), work)
-    await reply(update, texts.TIME_SET.format(time=at, zone=esc(zone)))
+    await reply(update, texts.TIME_SET.format(time=at, zone=esc(zone_label(zone, now))))
 
 
 async def timezone_command(update: Update, context: Context) -> None:
@@ -229,26 +245,30 @@ async def timezone_command(update: Update, context: Context) -> None:
     chat_id = chat_id_of(update)
     if not text:
         schedule = await runtime.for_chat(chat_id, Schedule.of)
-        await reply(update, texts.TIMEZONE_USAGE.format(zone=esc(schedule.zone)))
+        shown = schedule.zone_label(runtime.clock())
+        await reply(update, texts.TIMEZONE_USAGE.format(zone=shown))
         return
-    zone = find_timezone(text)
+    now = runtime.clock()
+    found = match_timezone(text, now)
+    zone = found.zone
     if zone is None:
-        suggestions = suggest_timezones(text)
         shown = esc(text[:64])
-        if suggestions:
-            options = ", ".join(texts.SUGGESTION.format(zone=esc(z)) for z in suggestions)
+        if found.suggestions:
+            options = ", ".join(
+                texts.SUGGESTION.format(zone=esc(z), offset=utc_offset(z, now))
+                for z in found.suggestions
+            )
             await reply(update, texts.TIMEZONE_SUGGEST.format(text=shown, suggestions=options))
         else:
             await reply(update, texts.TIMEZONE_UNKNOWN.format(text=shown))
         return
-    now = runtime.clock()
 
     def work(session: Session, subscriber: Subscriber) -> str:
         subs.set_schedule(session, subscriber, now, timezone=zone)
         return subscriber.digest_time
 
     at = await runtime.for_chat(chat_id, work)
-    await reply(update, texts.TIMEZONE_SET.format(zone=esc(zone), time=at))
+    await reply(update, texts.TIMEZONE_SET.format(zone=esc(zone_label(zone, now)), time=at))
 
 
 async def follow_command(update: Update, context: Context) -> None:
@@ -324,7 +344,7 @@ async def resume_command(update: Update, context: Context) -> None:
         return Schedule.of(session, subscriber)
 
     schedule = await runtime.for_chat(chat_id_of(update), work)
-    await reply(update, texts.RESUMED.format(time=schedule.time, zone=esc(schedule.zone)))
+    await reply(update, texts.RESUMED.format(time=schedule.time, zone=schedule.zone_label(now)))
 
 
 async def stop_command(update: Update, context: Context) -> None:
@@ -364,6 +384,6 @@ COMMANDS = (
 def other_handlers() -> list[BaseHandler[Update, Context, None]]:
     """The topic buttons and group migrations."""
     return [
-        CallbackQueryHandler(toggle_button),
+        CallbackQueryHandler(topic_button),
         MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
     ]

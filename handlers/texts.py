@@ -19,8 +19,8 @@ HELP = (
     "/mytopics – what you get\n"
     "/digest – all your topics now\n"
     "/follow <i>words</i>, /unfollow [<i>words</i>] – follow words of your own\n"
-    "/settime <i>HH:MM</i> – when it comes\n"
-    "/timezone <i>Area/City</i> – your time zone\n"
+    "/settime <i>HH:MM</i> – when it comes (7pm works too)\n"
+    "/timezone <i>city</i> – your time zone (Berlin, Europe/Berlin, UTC+3)\n"
     "/pause, /resume – stop and restart the daily brief\n"
     "/stop – forget everything about you"
 )
@@ -31,7 +31,10 @@ TOGGLE_ON = "✅ {title}"
 TOGGLE_OFF = "➕ {title}"
 TOGGLED_ON = "{title} added to your daily brief."
 TOGGLED_OFF = "{title} taken out of your daily brief."
+ALREADY_ON = "{title} is already in your daily brief."
+ALREADY_OFF = "{title} was not in your daily brief."
 BUTTON_STALE = "That button no longer works. Send /topics for fresh ones."
+BUTTONS_REFRESHED = "Those buttons were old: here they are as they stand. Tap again."
 
 SUBSCRIBE_USAGE = "Which topic? For example: <code>/subscribe {example}</code>. See /topics."
 UNSUBSCRIBE_USAGE = "Which topic? For example: <code>/unsubscribe {example}</code>."
@@ -53,18 +56,21 @@ MY_TOPICS_PAUSED = " (paused: /resume to restart it)"
 NOTHING_CHOSEN = "none yet"
 NO_TOPICS_YET = "You have no topics yet. Send /topics to choose some, or /follow words."
 
-SETTIME_USAGE = "Send the time as HH:MM, for example <code>/settime 07:30</code>."
+SETTIME_USAGE = (
+    "Send the time, for example <code>/settime 07:30</code> or <code>/settime 7pm</code>."
+)
 TIME_SET = "Your daily brief now comes every day at {time}, {zone}."
-BAD_TIME = "I could not read <b>{text}</b> as a time. Use HH:MM, for example 07:30."
+BAD_TIME = "I could not read <b>{text}</b> as a time. Try 07:30, 19:00 or 7pm."
 
 TIMEZONE_USAGE = (
-    "Your time zone is <b>{zone}</b>. To change it send its name, "
-    "for example <code>/timezone Europe/Berlin</code>."
+    "Your time zone is <b>{zone}</b>. To change it send a city, a zone or an offset, "
+    "for example <code>/timezone Berlin</code>, <code>/timezone Europe/Berlin</code> or "
+    "<code>/timezone UTC+3</code>."
 )
 TIMEZONE_SET = "Your time zone is now <b>{zone}</b>: your daily brief comes at {time} there."
 TIMEZONE_UNKNOWN = "I do not know the time zone <b>{text}</b>."
 TIMEZONE_SUGGEST = "I do not know the time zone <b>{text}</b>. Did you mean {suggestions}?"
-SUGGESTION = "<code>{zone}</code>"
+SUGGESTION = "<code>{zone}</code> ({offset})"
 
 FOLLOW_USAGE = (
     "Which words? For example <code>/follow solar power</code>; separate alternatives with commas."
@@ -125,8 +131,8 @@ COMMAND_DESCRIPTIONS = {
     "unsubscribe": "Take a topic out of your daily brief",
     "follow": "Follow words of your own",
     "unfollow": "Stop following words",
-    "settime": "When your daily brief comes (HH:MM)",
-    "timezone": "Your time zone (Area/City)",
+    "settime": "When your daily brief comes (HH:MM, 7pm)",
+    "timezone": "Your time zone (city, Area/City, UTC+3)",
     "pause": "Pause the daily brief",
     "resume": "Restart the daily brief",
     "stop": "Forget everything about me",

@@ -33,7 +33,7 @@ async def test_start_welcomes_with_a_button_per_topic(chat: Chat, runtime: Runti
     [welcome] = await chat.say("/start")
     assert welcome.visible_text.startswith("Welcome to newsbrief.")
     assert "08:00, UTC" in welcome.visible_text
-    assert welcome.button_data() == [f"t:{t.command}" for t in runtime.services.topics]
+    assert welcome.button_data() == [f"s:{t.command}" for t in runtime.services.topics]
     assert welcome.link_preview_disabled and welcome.parse_mode == "HTML"
     assert subscriber_of(runtime) == ()
 
@@ -52,24 +52,54 @@ async def test_help_lists_the_topic_commands(chat: Chat) -> None:
     assert "/syria – Syria" in answer and "/settime HH:MM" in answer
 
 
-async def test_topic_buttons_toggle_and_edit_the_keyboard(
+async def test_topic_buttons_subscribe_and_unsubscribe_and_edit_the_keyboard(
     chat: Chat, unlimited: BotApiStandIn, runtime: Runtime
 ) -> None:
     [topics] = await chat.say("/topics")
-    query = unlimited.press_button(USER, topics, "t:kursk")
+    query = unlimited.press_button(USER, topics, "s:kursk")
     answer = await unlimited.wait_for_callback_answer(query)
     assert answer["text"] == "Kursk added to your daily brief."
     [edit] = await unlimited.wait_for_edits(USER, 1)
     assert edit.message_id == topics.message_id
     assert any(
-        b["text"] == "✅ Kursk" for row in (edit.reply_markup or {})["inline_keyboard"] for b in row
+        b["text"] == "✅ Kursk" and b["callback_data"] == "u:kursk"
+        for row in (edit.reply_markup or {})["inline_keyboard"]
+        for b in row
     )
     assert subscriber_of(runtime) == ("kursk",)
-    query = unlimited.press_button(USER, topics, "t:kursk")
+    query = unlimited.press_button(USER, edit, "u:kursk")
     answer = await unlimited.wait_for_callback_answer(query)
     assert answer["text"] == "Kursk taken out of your daily brief."
     await unlimited.wait_for_edits(USER, 2)
     assert subscriber_of(runtime) == ()
+
+
+async def test_an_old_keyboard_does_what_its_button_says(
+    chat: Chat, unlimited: BotApiStandIn, runtime: Runtime
+) -> None:
+    [old] = await chat.say("/topics")
+    await chat.say("/subscribe syria")
+    query = unlimited.press_button(USER, old, "s:syria")  # the old keyboard's "➕ Syria"
+    answer = await unlimited.wait_for_callback_answer(query)
+    assert answer["text"] == "Syria is already in your daily brief."
+    assert subscriber_of(runtime) == ("syria",)
+    [edit] = await unlimited.wait_for_edits(USER, 1)
+    assert edit.message_id == old.message_id and "u:syria" in edit.button_data()
+
+
+async def test_a_double_tap_edits_nothing_and_is_no_error(
+    chat: Chat, unlimited: BotApiStandIn, runtime: Runtime
+) -> None:
+    [topics] = await chat.say("/topics")
+    first = unlimited.press_button(USER, topics, "s:kursk")
+    second = unlimited.press_button(USER, topics, "s:kursk")  # before the first is handled
+    assert (await unlimited.wait_for_callback_answer(first))["text"].startswith("Kursk added")
+    assert (await unlimited.wait_for_callback_answer(second))["text"].startswith("Kursk is already")
+    assert await chat.ask("/mytopics")  # handled after both presses
+    assert [c.method for c in unlimited.errors(400)] == ["editMessageReplyMarkup"]
+    assert "is not modified" in str(unlimited.errors(400)[0].description)
+    assert not [m for m in unlimited.messages_for(USER) if m.visible_text == texts.SORRY]
+    assert subscriber_of(runtime) == ("kursk",)
 
 
 async def test_a_topic_command_sends_its_latest_digest(chat: Chat) -> None:
@@ -109,11 +139,11 @@ async def test_digest_sends_all_my_topics_or_explains(chat: Chat) -> None:
 async def test_settime_and_timezone_with_suggestions(chat: Chat, runtime: Runtime) -> None:
     assert "every day at 07:30, UTC" in await chat.ask("/settime 7:30")
     assert "could not read 25:00" in await chat.ask("/settime 25:00")
-    assert "HH:MM" in await chat.ask("/settime")
+    assert "/settime 7pm" in await chat.ask("/settime")
     near = await chat.ask("/timezone Europe/Berln")
     assert "Did you mean Europe/Berlin" in near
     assert await chat.ask("/timezone Qqqqqqq") == "I do not know the time zone Qqqqqqq."
-    assert "now Europe/Berlin: your daily brief comes at 07:30" in await chat.ask(
+    assert "now Europe/Berlin (UTC+01:00): your daily brief comes at 07:30" in await chat.ask(
         "/timezone europe/berlin"
     )
     assert "Your time zone is Europe/Berlin" in await chat.ask("/timezone")
@@ -121,6 +151,22 @@ async def test_settime_and_timezone_with_suggestions(chat: Chat, runtime: Runtim
         subscriber = subs.find(session, USER)
         assert subscriber is not None
         assert (subscriber.timezone, subscriber.digest_time) == ("Europe/Berlin", "07:30")
+
+
+async def test_zones_and_times_as_people_write_them(chat: Chat, runtime: Runtime) -> None:
+    assert "now UTC+03:00: your daily brief comes at 08:00" in await chat.ask("/timezone GMT+3")
+    assert "now UTC+03:00:" in await chat.ask("/timezone UTC+3")
+    assert "now UTC-05:00:" in await chat.ask("/timezone -05:00")
+    assert "now Europe/Kyiv (UTC+02:00):" in await chat.ask("/timezone Kyiv")
+    assert "every day at 19:00, Europe/Kyiv (UTC+02:00)" in await chat.ask("/settime 7pm")
+    assert "every day at 19:30," in await chat.ask("/settime 7:30 pm")
+    assert "now Europe/Berlin (UTC+01:00):" in await chat.ask("/timezone Berlin")
+    near = await chat.ask("/timezone UTC+5:30")
+    assert "Did you mean Asia/Colombo (UTC+05:30), Asia/Kolkata (UTC+05:30)?" in near
+    with runtime.services.database.transaction() as session:
+        subscriber = subs.find(session, USER)
+        assert subscriber is not None
+        assert (subscriber.timezone, subscriber.digest_time) == ("Europe/Berlin", "19:30")
 
 
 async def test_follow_and_unfollow_words(chat: Chat) -> None:
