@@ -40,13 +40,14 @@ from typing import Any
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
+from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store.schema import ArticleRecord, Story, StoryTopic
 from newsbrief.config.settings import load_settings
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.app import TIMER_SLACK_SECONDS, build_application
-from newsbrief.handlers.daily import DailyDigests, DailyReport
-from newsbrief.handlers.delivery import Deliverer, DeliveryJob, DeliverySettings
+from newsbrief.handlers.delivery import Deliverer, DeliveryJob
 from newsbrief.handlers.runtime import runtime_of
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"

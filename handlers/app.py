@@ -25,14 +25,16 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from newsbrief.bot.delivery.daily import DailyDigests
+from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
 from newsbrief.bot.worker import worker_name
 from newsbrief.config.settings import Settings
 from newsbrief.handlers import admin, commands, subscriptions
 from newsbrief.handlers.abuse import CommandLimiter
-from newsbrief.handlers.daily import DailyDigests, schedule
-from newsbrief.handlers.delivery import Deliverer, DeliverySettings
+from newsbrief.handlers.daily import render_daily, schedule
+from newsbrief.handlers.delivery import Deliverer
 from newsbrief.handlers.errors import on_error
 from newsbrief.handlers.guard import rate_limit
 from newsbrief.handlers.housekeeping import schedule_housekeeping
@@ -130,7 +132,13 @@ def build_application(
         limiter=limiter or CommandLimiter(),
         clock=clock,
     )
-    runtime.daily = DailyDigests(runtime, lease=timedelta(seconds=telegram.delivery_lease_seconds))
+    runtime.daily = DailyDigests(
+        services,
+        runtime.deliverer,
+        render_daily,
+        clock=clock,
+        lease=timedelta(seconds=telegram.delivery_lease_seconds),
+    )
     app.bot_data[RUNTIME] = runtime
     app.add_handler(TypeHandler(Update, rate_limit), group=GUARD_GROUP)
     app.add_handlers(command_handlers(found, telegram.admin_ids))
@@ -166,7 +174,7 @@ async def _post_shutdown(app: BotApp) -> None:
     """Release the HTTP client, this instance's share of the send rate, and the store."""
     runtime = runtime_of(app)
     await close_feed_client(runtime)
-    if isinstance(runtime.daily, DailyDigests) and runtime.daily.announced:
+    if runtime.daily is not None and runtime.daily.announced:
         await runtime.daily.withdraw()
     if POLLING_LEASE in app.bot_data:
         release_polling_lease(runtime.services, *app.bot_data[POLLING_LEASE])

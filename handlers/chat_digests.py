@@ -1,58 +1,25 @@
-"""Digests for a chat's topics and words, rendered and packed into as few messages as fit."""
+"""Digests rendered as Telegram HTML and packed into as few messages as fit.
+
+Which digests a chat gets (its topics and words, each story under one topic) is the core's
+business: `newsbrief.bot.delivery.interests`.
+"""
 
 from __future__ import annotations
 
 import html
 import logging
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
-from sqlalchemy.orm import Session
-
-from newsbrief.bot.delivery.digest import DigestOptions, build_digest
-from newsbrief.bot.errors import UnknownTopic
+from newsbrief.bot.delivery.rendered import Rendered
 from newsbrief.bot.model import Digest
-from newsbrief.bot.store.subscriptions import Interests
-from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic
 from newsbrief.handlers.render import MAX_MESSAGE_LENGTH, render_digest, utf16_len
 
 log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"<[^>]*>")
 PACK_SEPARATOR = "\n\n"
-
-
-def topics_for(catalog: TopicCatalog, interests: Interests) -> list[Topic]:
-    """Turn stored topic names and followed words into topics, skipping retired ones."""
-    found = [t for t in (catalog.get(name) for name in interests.topics) if t is not None]
-    for words in interests.words:
-        try:
-            found.append(keyword_topic(words))
-        except UnknownTopic:
-            log.warning("Skipping unusable followed words %r", words)
-    return found
-
-
-def build_digests(
-    session: Session,
-    topics: Iterable[Topic],
-    *,
-    now: datetime,
-    options: DigestOptions,
-    exclude: Collection[int] = (),
-    since: datetime | None = None,
-) -> list[Digest]:
-    """Build one digest per topic, a story shown under one topic only."""
-    shown = set(exclude)
-    digests = []
-    for topic in topics:
-        digest = build_digest(session, topic, now=now, options=options, exclude=shown, since=since)
-        digests.append(digest)
-        shown.update(story.story_id for story in digest.stories)
-    return digests
 
 
 def render_safely(digest: Digest) -> tuple[list[str], Digest]:
@@ -91,28 +58,6 @@ def pack(messages: Sequence[str], max_len: int = MAX_MESSAGE_LENGTH) -> list[str
             packed.append(message)
             length = size
     return packed
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """A chat's digest messages and the stories they carry."""
-
-    messages: list[str]
-    story_ids: frozenset[int]
-
-    @property
-    def empty(self) -> bool:
-        """Tell whether there is no story to send."""
-        return not self.story_ids
-
-    def to_json(self) -> dict[str, Any]:
-        """Keep for a digest's recovery (`digest_deliveries.rendering`)."""
-        return {"messages": list(self.messages), "stories": sorted(self.story_ids)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Rendered:
-        """Read back what `to_json` kept."""
-        return cls(list(data["messages"]), frozenset(data["stories"]))
 
 
 def render_digests(digests: Iterable[Digest], *, skip_empty: bool, header: str = "") -> Rendered:

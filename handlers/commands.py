@@ -6,12 +6,13 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
+from newsbrief.bot.delivery.interests import build_digests, topics_for
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.subscriptions import Interests
 from newsbrief.bot.stories.topics import Topic, TopicCatalog
 from newsbrief.handlers import texts
 from newsbrief.handlers.abuse import MAX_ARGUMENT_CHARS
-from newsbrief.handlers.chat_digests import build_digests, render_digests, topics_for
+from newsbrief.handlers.chat_digests import render_digests
 from newsbrief.handlers.registry import Command
 from newsbrief.handlers.replies import chat_id_of, esc, reply
 from newsbrief.handlers.runtime import Callback, Context, runtime_of

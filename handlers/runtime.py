@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
+from newsbrief.bot.delivery.daily import DailyDigests
 from newsbrief.bot.delivery.schedule import format_time
+from newsbrief.bot.delivery.sending import DeliveryResult
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.schema import Subscriber
 from newsbrief.bot.worker import Worker
 from newsbrief.config.settings import Settings
 from newsbrief.handlers.abuse import CommandLimiter
-from newsbrief.handlers.delivery import Deliverer, DeliveryResult
+from newsbrief.handlers.delivery import Deliverer
 
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
@@ -47,7 +49,7 @@ class Runtime:
     clock: Clock = utc_now
     last_ingest: str | None = None
     refresh_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    daily: Any = None  # handlers.daily.DailyDigests, set by the composition root
+    daily: DailyDigests | None = None
     worker: Worker | None = None  # made on first use by handlers.ingest_jobs
     feed_client: httpx.AsyncClient | None = None
 

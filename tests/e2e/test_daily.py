@@ -12,9 +12,9 @@ from botapi import BotApiStandIn
 from factories import BBC
 
 from e2e.helpers import FAST, USER, Chat, FakeClock, daily_of, make_app, run_daily, running
+from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.bot.store import subscriptions as subs
-from newsbrief.handlers.daily import JOB_NAME, DailyReport
-from newsbrief.handlers.delivery import DeliverySettings
+from newsbrief.handlers.daily import JOB_NAME
 from newsbrief.handlers.runtime import BotApp, Runtime, runtime_of
 
 SUPERGROUP = -1001234567890
@@ -103,8 +103,8 @@ async def test_a_claim_stranded_by_a_crash_is_sent_once_when_its_lease_lapses(
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
         daily = daily_of(runtime_of(first))
-        seen, claimed = await daily._claim_batch(clock.now, DailyReport())
-        assert (seen, len(claimed)) == (1, 1)  # ...and the process dies before sending
+        batch = await daily.claim(clock.now)
+        assert (batch.seen, len(batch.claims)) == (1, 1)  # ...and the process dies before sending
     async with running(make_app(unlimited, tmp_path, clock)) as second:
         clock.now = utc(2025, 3, 30, 8, 4, 20)  # the first instance might still be sending
         assert (await run_daily(runtime_of(second))).claimed == 0
@@ -126,8 +126,8 @@ async def test_a_digest_recorded_as_sent_before_a_crash_is_not_sent_again(
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
         daily = daily_of(runtime_of(first))
-        _, [claimed] = await daily._claim_batch(clock.now, DailyReport())
-        [(_, rendered)] = await daily._render_batch([claimed], clock.now, {}, DailyReport())
+        [claimed] = (await daily.claim(clock.now)).claims
+        [rendered] = await daily.render_claims([claimed], clock.now)
         await runtime_of(first).deliverer.send(USER, rendered.messages)
         done = {claimed.delivery_id: len(rendered.messages)}
         await runtime_of(first).store(lambda s: subs.record_progress(s, done, clock.now))
@@ -151,7 +151,7 @@ async def test_a_claim_lapsed_beyond_the_grace_window_is_not_sent(
         await Chat(unlimited).say("/subscribe syria")
         clock.now = utc(2025, 3, 30, 8, 0, 20)
         daily = daily_of(runtime_of(first))
-        await daily._claim_batch(clock.now, DailyReport())
+        await daily.claim(clock.now)
     async with running(make_app(unlimited, tmp_path, clock)) as second:
         clock.now = utc(2025, 3, 30, 20, 0)  # every instance was down all day
         report = await run_daily(runtime_of(second))
@@ -310,7 +310,7 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
 
         while kept()[0] < 1:
             await asyncio.sleep(0.01)
-        daily._lost.update(daily._held)  # it stops within a second, as if it had died
+        daily.give_up(daily.held)  # it stops within a second, as if it had died
         await run
         done, rendering = kept()
         assert rendering is not None and 1 <= done < len(rendering["messages"])

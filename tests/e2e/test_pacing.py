@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
+from newsbrief.bot.delivery.pacing import DeliverySettings, TokenBucket
 from newsbrief.handlers.app import TIMER_SLACK_SECONDS
-from newsbrief.handlers.delivery import DeliverySettings, TokenBucket
 
 
 class LateClock:

@@ -17,15 +17,9 @@ from botapi import ApiError, BotApiStandIn, RateLimits
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from newsbrief.handlers.delivery import (
-    Deliverer,
-    DeliveryJob,
-    DeliverySettings,
-    DeliveryStatus,
-    MessageFailure,
-    SlidingWindow,
-    TokenBucket,
-)
+from newsbrief.bot.delivery.pacing import DeliverySettings
+from newsbrief.bot.delivery.sending import DeliveryStatus, MessageFailure
+from newsbrief.handlers.delivery import Deliverer, DeliveryJob
 
 SUPERGROUP = -1001234567890
 
@@ -74,17 +68,6 @@ def send_calls(botapi: BotApiStandIn) -> list[int]:
     return [call.status for call in botapi.calls if call.method == "sendMessage"]
 
 
-async def test_token_bucket_paces_at_its_rate(clock: FakeClock) -> None:
-    bucket = TokenBucket(2.0, clock=clock, sleep=clock.sleep)
-    for _ in range(5):
-        await bucket.acquire()
-    assert clock.now == pytest.approx(2.0)
-
-    bucket.hold(10)
-    await bucket.acquire()
-    assert clock.now == pytest.approx(12.0)
-
-
 async def test_instances_sharing_a_bot_each_pace_at_their_share(
     deliverer: Deliverer, clock: FakeClock
 ) -> None:
@@ -97,28 +80,6 @@ async def test_instances_sharing_a_bot_each_pace_at_their_share(
     for chat in range(32, 62):
         await deliverer.send(chat, ["hello"])
     assert clock.now == pytest.approx(4.0)
-
-
-async def test_token_bucket_serves_concurrent_waiters_in_order(clock: FakeClock) -> None:
-    bucket = TokenBucket(1.0, clock=clock, sleep=clock.sleep)
-    order: list[int] = []
-
-    async def take(n: int) -> None:
-        await bucket.acquire()
-        order.append(n)
-
-    await asyncio.gather(*(take(n) for n in range(4)))
-    assert order == [0, 1, 2, 3]
-    assert clock.now == pytest.approx(3.0)
-
-
-async def test_sliding_window_allows_twenty_a_minute(clock: FakeClock) -> None:
-    window = SlidingWindow(20, 60.0, clock=clock, sleep=clock.sleep)
-    for _ in range(20):
-        await window.acquire()
-    assert clock.now == 0.0
-    await window.acquire()
-    assert clock.now == pytest.approx(60.0)
 
 
 async def test_multi_part_message_is_paced_one_per_second_per_chat(

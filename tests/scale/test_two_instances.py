@@ -11,7 +11,7 @@ from pathlib import Path
 from botapi import BotApiStandIn, RateLimits
 from e2e.helpers import FakeClock, make_app, run_daily
 
-from newsbrief.handlers.delivery import DeliverySettings
+from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.handlers.runtime import runtime_of
 from scale.fleet import seed_due_subscribers, tally
 
