@@ -11,7 +11,7 @@ from newsbrief.bot.store import feeds as feeds_store
 from newsbrief.bot.store import repository
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.handlers import texts
-from newsbrief.handlers.ingest_jobs import ingest_now
+from newsbrief.handlers.jobs import ingest_now
 from newsbrief.handlers.registry import Command
 from newsbrief.handlers.replies import esc, reply
 from newsbrief.handlers.runtime import Context, runtime_of

@@ -29,7 +29,7 @@ from newsbrief.bot.delivery.daily import DailyDigests
 from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
-from newsbrief.bot.worker import worker_name
+from newsbrief.bot.worker import Worker, worker_name
 from newsbrief.config.settings import Settings
 from newsbrief.handlers import admin, commands, subscriptions
 from newsbrief.handlers.abuse import CommandLimiter
@@ -37,8 +37,7 @@ from newsbrief.handlers.daily import render_daily, schedule
 from newsbrief.handlers.delivery import Deliverer
 from newsbrief.handlers.errors import on_error
 from newsbrief.handlers.guard import rate_limit
-from newsbrief.handlers.housekeeping import schedule_housekeeping
-from newsbrief.handlers.ingest_jobs import close_feed_client, schedule_ingest
+from newsbrief.handlers.jobs import schedule_jobs
 from newsbrief.handlers.logs import protect_secret
 from newsbrief.handlers.polling_lease import (
     keep_polling_lease,
@@ -130,6 +129,7 @@ def build_application(
             ),
         ),
         limiter=limiter or CommandLimiter(),
+        worker=Worker(services, clock=clock),
         clock=clock,
     )
     runtime.daily = DailyDigests(
@@ -150,9 +150,7 @@ def build_application(
             raise SettingsError("the job queue is missing: install python-telegram-bot[job-queue]")
         if daily:
             schedule(app.job_queue)
-            schedule_housekeeping(app.job_queue)
-        if settings.bot_ingests:
-            schedule_ingest(app.job_queue, settings.poll_minutes)
+        schedule_jobs(app.job_queue, settings, ingest=settings.bot_ingests, housekeeping=daily)
     return app
 
 
@@ -173,7 +171,7 @@ async def _post_init(app: BotApp) -> None:
 async def _post_shutdown(app: BotApp) -> None:
     """Release the HTTP client, this instance's share of the send rate, and the store."""
     runtime = runtime_of(app)
-    await close_feed_client(runtime)
+    await runtime.worker.close()
     if runtime.daily is not None and runtime.daily.announced:
         await runtime.daily.withdraw()
     if POLLING_LEASE in app.bot_data:

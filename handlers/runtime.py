@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-import httpx
 from sqlalchemy.orm import Session
 from telegram import Update
 from telegram.ext import Application, ContextTypes
@@ -46,12 +45,11 @@ class Runtime:
     services: Services
     deliverer: Deliverer
     limiter: CommandLimiter
+    worker: Worker
     clock: Clock = utc_now
     last_ingest: str | None = None
     refresh_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     daily: DailyDigests | None = None
-    worker: Worker | None = None  # made on first use by handlers.ingest_jobs
-    feed_client: httpx.AsyncClient | None = None
 
     @property
     def admin_ids(self) -> frozenset[int]:

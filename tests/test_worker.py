@@ -13,7 +13,7 @@ from newsbrief.bot.store import feeds as store
 from newsbrief.bot.store.leases import take_lease
 from newsbrief.bot.store.repository import count_articles
 from newsbrief.bot.store.schema import ArticleRecord
-from newsbrief.bot.worker import FOLDER_LEASE, Worker, scan_folder
+from newsbrief.bot.worker import FOLDER_LEASE, Worker, jobs, scan_folder
 
 RSS = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>Loop</title><item>'
@@ -94,3 +94,19 @@ def test_worker_once_from_the_command_line(
     assert main(["worker", "--once"]) == 0
     out = capsys.readouterr().out
     assert "0 feeds" in out and "articles: 2 new" in out
+
+
+def test_the_worker_schedules_the_job_table(tmp_path: Path) -> None:
+    services = make_services(tmp_path, poll_minutes=7)
+    try:
+        scheduled = {
+            job.id: job.trigger.interval for job in Worker(services).scheduler().get_jobs()
+        }
+        assert scheduled == {job.name: job.interval for job in jobs(services.settings)}
+        assert scheduled == {
+            "poll-feeds": timedelta(minutes=1),
+            "scan-articles": timedelta(minutes=7),
+            "prune-store": timedelta(hours=6),
+        }
+    finally:
+        services.close()

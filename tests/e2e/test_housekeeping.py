@@ -10,7 +10,9 @@ from botapi import BotApiStandIn
 from e2e.helpers import USER, Chat, FakeClock, make_app, run_daily, running
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.retention import Pruned
-from newsbrief.handlers.housekeeping import JOB_NAME, prune_store
+from newsbrief.bot.worker import jobs
+from newsbrief.handlers.app import build_application
+from newsbrief.handlers.jobs import prune_store
 from newsbrief.handlers.runtime import Runtime, runtime_of
 
 # The sample story was last published on 19 December 2024: 101 days before this morning.
@@ -64,7 +66,7 @@ async def test_the_job_queue_prunes_every_six_hours(
     settings = {"daily_digest_days": 120, "digest_history_days": 30}
     async with running(make_app(unlimited, tmp_path, clock, daily=True, **settings)) as app:
         assert app.job_queue is not None
-        [job] = app.job_queue.get_jobs_by_name(JOB_NAME)
+        [job] = app.job_queue.get_jobs_by_name("prune-store")
         assert job.job.trigger.interval.total_seconds() == 6 * 3600
         runtime = runtime_of(app)
         await Chat(unlimited).say("/subscribe syria")
@@ -73,3 +75,22 @@ async def test_the_job_queue_prunes_every_six_hours(
         clock.now = datetime(2025, 5, 1, 8, 0, 30, tzinfo=UTC)
         await job.run(app)
         assert history(runtime) == (set(), 0)
+
+
+async def test_a_bot_running_alone_schedules_the_workers_job_table(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    app = make_app(unlimited, tmp_path, clock, daily=True)
+    settings = runtime_of(app).settings.model_copy(update={"bot_ingests": True})
+    alone = build_application(settings, runtime_of(app).services, clock=clock)
+    try:
+        for built, names in ((app, {"prune-store"}), (alone, {j.name for j in jobs(settings)})):
+            assert built.job_queue is not None
+            scheduled = {
+                job.name: job.job.trigger.interval
+                for job in built.job_queue.jobs()
+                if job.name in {j.name for j in jobs(settings)}
+            }
+            assert scheduled == {j.name: j.interval for j in jobs(settings) if j.name in names}
+    finally:
+        runtime_of(app).services.close()
