@@ -243,6 +243,7 @@ class _State:
     next_message_id: dict[int, int] = field(default_factory=dict)
     poll_generation: int = 0
     closing: bool = False
+    offline: bool = False
 
 
 class BotApiStandIn:
@@ -345,6 +346,16 @@ class BotApiStandIn:
         with self._cond:
             self.limits = limits
             self._state.sends.clear()
+
+    def go_offline(self) -> None:
+        """Hang up on every request without an answer, as an unreachable network does."""
+        with self._cond:
+            self._state.offline = True
+
+    def go_online(self) -> None:
+        """Answer requests again."""
+        with self._cond:
+            self._state.offline = False
 
     def block_chat(self, chat_id: int) -> None:
         """Make sends to `chat_id` fail with 403 "bot was blocked by the user"."""
@@ -523,6 +534,18 @@ class BotApiStandIn:
         return query_id
 
     # ----------------------------------------------------------------- inspection
+
+    @property
+    def webhook(self) -> JsonDict:
+        """The webhook registration Telegram keeps: the last setWebhook's parameters."""
+        with self._cond:
+            return dict(self._state.webhook)
+
+    @property
+    def offline(self) -> bool:
+        """Tell whether the stand-in hangs up on requests (`go_offline`)."""
+        with self._cond:
+            return self._state.offline
 
     @property
     def messages(self) -> list[SentMessage]:
@@ -1232,6 +1255,9 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if self.server.standin.offline:
+            self.close_connection = True
+            return
         parts = split.path.strip("/").split("/")
         status: int
         payload: JsonDict

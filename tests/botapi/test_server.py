@@ -19,7 +19,14 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -403,3 +410,24 @@ async def test_inline_queries_reach_the_bot_and_answers_are_checked(
             query_id = botapi.send_inline_query(USER, "x")
             with pytest.raises(BadRequest, match=error):
                 await bot.answer_inline_query(query_id, results)
+
+
+async def test_offline_hangs_up_without_an_answer_until_online_again(
+    botapi: BotApiStandIn,
+) -> None:
+    async with build_app(botapi).bot as bot:
+        botapi.go_offline()
+        with pytest.raises(NetworkError):
+            await bot.get_me()
+        botapi.go_online()
+        assert (await bot.get_me()).username == "newsbrief_test_bot"
+
+
+async def test_the_webhook_registration_is_kept_as_telegram_keeps_it(
+    botapi: BotApiStandIn,
+) -> None:
+    async with build_app(botapi).bot as bot:
+        await bot.set_webhook("https://bot.example/one", secret_token="first")
+        await bot.set_webhook("https://bot.example/two", secret_token="second")
+    assert botapi.webhook["url"] == "https://bot.example/two"
+    assert botapi.webhook["secret_token"] == "second"
