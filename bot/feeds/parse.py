@@ -25,6 +25,7 @@ import feedparser
 
 from newsbrief.bot.errors import NewsbriefError
 from newsbrief.bot.model import Article
+from newsbrief.bot.store.storable import storable, storable_line
 from newsbrief.bot.text.cleaning import outlet_from_url, parse_date
 from newsbrief.bot.urls import is_fetchable_url
 
@@ -143,7 +144,7 @@ def html_to_text(markup: str) -> str:
         markup = _TAG.sub("", _BLOCK.sub("\n\n", markup))
         paragraphs = _BREAKS.split(html.unescape(markup))
     kept = [" ".join(p.split()) for p in paragraphs]
-    return "\n\n".join(p for p in kept if p and not _FURNITURE.match(p))
+    return storable("\n\n".join(p for p in kept if p and not _FURNITURE.match(p)))
 
 
 def _plain_line(value: object, limit: int) -> str:
@@ -153,8 +154,7 @@ def _plain_line(value: object, limit: int) -> str:
         if "<" not in text and "&" not in text:
             break
         text = html.unescape(_TAG.sub("", text[: limit * 4]))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return storable_line(" ".join(text.split()), limit)
 
 
 def _prolog(body: bytes) -> str:
@@ -330,7 +330,7 @@ def _xml_entry(
     return FeedEntry(
         title=_plain_line(_get(raw, "title"), MAX_TITLE_CHARS),
         link=_entry_link(raw, base),
-        guid=(guid.strip()[:1000] or None) if guid else None,
+        guid=(storable(guid.strip()[:1000]) or None) if guid else None,
         published=_entry_time(raw, now, problems, number),
         author=_plain_line(_get(raw, "author"), MAX_OUTLET_CHARS) or None,
         summary=html_to_text(_get(raw, "summary") or "")
@@ -360,7 +360,12 @@ def _parse_json_feed(body: bytes, url: str, now: datetime) -> ParsedFeed:
         if not isinstance(item, dict):
             result.problems.append(f"item {number}: not an object")
             continue
-        result.entries.append(_json_entry(item, url, now, result.problems, number))
+        try:
+            entry = _json_entry(item, url, now, result.problems, number)
+        except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
+            result.problems.append(f"item {number}: unreadable: {error!r}")
+            continue
+        result.entries.append(entry)
     return result
 
 
@@ -378,14 +383,15 @@ def _json_entry(
             if published is None:
                 problems.append(f"item {number}: unusable date {text(key)[:40]!r}; ignored")
             break
-    author = item.get("author") or next(iter(item.get("authors") or []), None)
+    authors = item.get("authors")
+    author = item.get("author") or (authors[0] if isinstance(authors, list) and authors else None)
     name = author.get("name") if isinstance(author, Mapping) else None
     guid = item.get("id")
     content = html_to_text(text("content_html")) or html_to_text(text("content_text"))
     return FeedEntry(
         title=_plain_line(text("title"), MAX_TITLE_CHARS),
         link=_http_url(text("url"), base) or _http_url(text("external_url"), base),
-        guid=str(guid)[:1000] if isinstance(guid, str | int) and str(guid) else None,
+        guid=storable(str(guid)[:1000]) if isinstance(guid, str | int) and str(guid) else None,
         published=published,
         author=_plain_line(name, MAX_OUTLET_CHARS) or None,
         summary=html_to_text(text("summary")),

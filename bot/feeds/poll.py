@@ -35,7 +35,9 @@ from newsbrief.bot.model import Article
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import feeds as store
 from newsbrief.bot.store.schema import FeedRecord
+from newsbrief.bot.store.storable import storable, storable_line
 from newsbrief.bot.text.html_page import html_to_article_parts
+from newsbrief.bot.urls import is_fetchable_url
 from newsbrief.config.settings import Settings
 
 __all__ = [
@@ -213,18 +215,18 @@ async def _poll_batch(
             outcome.kind, outcome.error = "failed", f"internal error: {task.exception()!r}"
             log.error("polling %s failed", outcome.state.url, exc_info=task.exception())
     report.fetch_seconds += time.monotonic() - started
-    articles = _deduplicate(outcomes, report)
     ingested = True
-    if articles:
-        started = time.monotonic()
-        try:
+    started = time.monotonic()
+    try:
+        articles = _deduplicate(outcomes, report)
+        if articles:
             ingest = await asyncio.to_thread(services.ingestor.ingest_articles, articles)
             report.ingest = ingest if report.ingest is None else report.ingest.merged(ingest)
-        except Exception as error:  # the store is down, say: keep items unseen, try next pass
-            ingested = False
-            report.errors.append(f"ingest failed: {error!r}")
-            log.exception("ingest of %d feed articles failed", len(articles))
-        report.ingest_seconds += time.monotonic() - started
+    except Exception as error:  # the store is down, say: keep items unseen, try next pass
+        ingested = False
+        report.errors.append(f"ingest failed: {error!r}")
+        log.exception("ingest of this batch's feed articles failed")
+    report.ingest_seconds += time.monotonic() - started
     policy = health_policy(settings)
     await asyncio.to_thread(_record, services, outcomes, policy, now, ingested, rand, report)
 
@@ -299,12 +301,13 @@ async def _poll_one(
             outcome.full_text_fetched = len(pages)
         outlet = parsed.outlet
         for entry, hashed in fresh:
-            article = entry_article(
-                entry,
-                outlet=outlet,
-                feed_url=state.url,
-                text=pages.get(entry.link or ""),
-            )
+            try:
+                article = entry_article(
+                    entry, outlet=outlet, feed_url=state.url, text=pages.get(entry.link or "")
+                )
+            except Exception as error:  # one bad entry must not cost the feed its others
+                outcome.problems.append(f"{entry.link or entry.title or entry.key}: {error!r}")
+                continue
             if article is None:
                 outcome.problems.append(f"{entry.link or entry.title or entry.key}: no text")
                 continue
@@ -353,7 +356,10 @@ def _decode_page(body: bytes, content_type: str | None) -> str:
 
 
 def _deduplicate(outcomes: Sequence[_Outcome], report: PollReport) -> list[Article]:
-    """Keep one article per canonical URL, guid and text across the feeds of this pass."""
+    """Keep one article per canonical URL, guid, and title with text, across this pass's feeds.
+
+    Entries that share only a teaser (the same text under different titles) are distinct.
+    """
     articles: list[Article] = []
     keys: set[str] = set()
     guids: set[str] = set()
@@ -364,7 +370,7 @@ def _deduplicate(outcomes: Sequence[_Outcome], report: PollReport) -> list[Artic
         report.full_text_fetched += outcome.full_text_fetched
         for entry, article, _hashed in outcome.fresh:
             key = article_key(article)
-            text = fingerprint(article.text)
+            text = fingerprint(f"{article.title}\n{article.text}")
             guid = entry.guid if entry.guid and len(entry.guid) > 8 else None
             if key in keys or (guid and guid in guids) or text in texts:
                 report.duplicates += 1
@@ -387,15 +393,48 @@ def _record(
     rand: Callable[[], float],
     report: PollReport,
 ) -> None:
-    """Write each feed's new state, its items and any alerts, in one transaction."""
-    with services.database.transaction() as session:
-        for outcome in outcomes:
-            record = session.get(FeedRecord, outcome.state.id)
-            if record is None:  # removed while the pass ran
-                continue
-            _apply(session, record, outcome, policy, now, ingested, rand(), report)
-        if ingested:
-            store.forget_items_before(session, now - ITEM_MEMORY)
+    """Write each feed's new state, its items and any alerts, in one transaction.
+
+    If that fails, each feed is recorded alone, and one that still fails is at least released
+    (its error noted, its next poll scheduled), so no feed stays claimed by a failed pass.
+    """
+    try:
+        with services.database.transaction() as session:
+            for outcome in outcomes:
+                _record_one(session, outcome, policy, now, ingested, rand(), report)
+            if ingested:
+                store.forget_items_before(session, now - ITEM_MEMORY)
+        return
+    except Exception:
+        log.exception("recording %d polled feeds together failed; one by one now", len(outcomes))
+    for outcome in outcomes:
+        try:
+            with services.database.transaction() as session:
+                _record_one(session, outcome, policy, now, ingested, rand(), PollReport())
+        except Exception as error:
+            log.exception("recording the poll of %s failed", outcome.state.url)
+            reason = storable(f"internal error while recording the poll: {error!r}")
+            with services.database.transaction() as session:
+                record = session.get(FeedRecord, outcome.state.id)
+                if record is not None:
+                    record.last_error, record.last_error_at = reason, now
+                    record.next_poll_at = now + policy.interval
+            report.errors.append(f"{outcome.state.url}: {reason}")
+
+
+def _record_one(
+    session: Session,
+    outcome: _Outcome,
+    policy: HealthPolicy,
+    now: datetime,
+    ingested: bool,
+    rand: float,
+    report: PollReport,
+) -> None:
+    record = session.get(FeedRecord, outcome.state.id)
+    if record is not None:  # else removed while the pass ran
+        _apply(session, record, outcome, policy, now, ingested, rand, report)
+        session.flush()
 
 
 def _apply(
@@ -430,7 +469,7 @@ def _apply(
             retry_after=outcome.retry_after,
             rand=rand,
         )
-        record.last_error, record.last_error_at = error, now
+        record.last_error, record.last_error_at = storable(error), now
         if verdict.disabled_reason:
             record.disabled_at, record.disabled_reason = now, verdict.disabled_reason
             record.alert_pending = True
@@ -450,17 +489,26 @@ def _apply(
             rand=rand,
         )
         record.last_success_at = now
-        record.etag = (outcome.etag or "")[:512] or None
-        record.last_modified = (outcome.last_modified or "")[:128] or None
+        if outcome.kind == "not_modified" or ingested or not outcome.fresh:
+            # Validators only once the entries they cover are stored: else the next poll would
+            # get 304 Not Modified and never see the entries this ingest lost.
+            record.etag = _validator(outcome.etag, 512)
+            record.last_modified = _validator(outcome.last_modified, 128)
         if outcome.title:
-            record.title = outcome.title[:256]
+            record.title = storable_line(outcome.title, 256)
         if outcome.kind == "fetched" and (ingested or not outcome.fresh):
             store.remember_items(session, record.id, outcome.items, known=outcome.known, now=now)
     record.consecutive_failures = verdict.failures
     record.next_poll_at = verdict.next_poll
-    if outcome.moved_to and outcome.moved_to != url:
+    if outcome.moved_to and outcome.moved_to != url and is_fetchable_url(outcome.moved_to):
         if store.find_feed(session, outcome.moved_to) is None:
-            record.url = outcome.moved_to[:2048]
+            record.url = outcome.moved_to
             report.moved.append((url, record.url))
         else:
             report.problems.append(f"{url}: moved to {outcome.moved_to}, already subscribed")
+
+
+def _validator(value: str | None, width: int) -> str | None:
+    """Keep an HTTP validator that fits its column; a cut one would never match, so drop it."""
+    value = storable(value or "")
+    return value if 0 < len(value) <= width else None

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ import charset_normalizer
 
 from newsbrief.bot.errors import ArticleError, UnsupportedFile
 from newsbrief.bot.model import Article
+from newsbrief.bot.store.storable import display_path
 from newsbrief.bot.text.cleaning import (
     CleanText,
     clean_text,
@@ -39,6 +41,7 @@ __all__ = [
     "load_articles",
     "load_folder",
     "outlet_from_name",
+    "read_regular_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,16 +73,49 @@ _LIST_FIELDS = ("articles", "items", "data", "results")
 
 
 def iter_article_files(folder: Path) -> Iterator[Path]:
-    """Yield the article files under folder, sorted, skipping hidden and unknown files."""
+    """Yield the article files under folder, sorted, skipping hidden, unknown and special files.
+
+    Named pipes, devices and sockets are never listed: opening a pipe would wait for a writer.
+    """
     found: list[Path] = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found.extend(
             Path(root, name)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in ARTICLE_SUFFIXES
+            if not name.startswith(".")
+            and Path(name).suffix.lower() in ARTICLE_SUFFIXES
+            and not _special(Path(root, name))
         )
     yield from sorted(found)
+
+
+def _special(path: Path) -> bool:
+    """Tell whether path is there but not a regular file (a pipe, a device, a socket)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False  # a dangling link, say: reading it will say what is wrong
+    if stat.S_ISREG(mode):
+        return False
+    log.info("skipped %s: not a regular file", display_path(path))
+    return True
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """Read at most `limit` + 1 bytes of a regular file, never blocking on a pipe or device.
+
+    Raises `ArticleError` for anything but a regular file, `OSError` when it cannot be read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise ArticleError(display_path(path), "is a directory, not a file")
+        if not stat.S_ISREG(mode):
+            raise ArticleError(display_path(path), "not a regular file (a pipe, device or socket)")
+        return handle.read(limit + 1)
 
 
 def load_folder(
@@ -96,9 +132,15 @@ def load_folder(
     return articles, errors
 
 
-def load_articles(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Article]:
-    """Read one file into its articles (a JSON list gives several)."""
-    where = str(path)
+def load_articles(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, skipped: list[ArticleError] | None = None
+) -> list[Article]:
+    """Read one file into its articles (a JSON list gives several).
+
+    Items of a JSON list that give no article go to `skipped` when given (else to the log);
+    a file that gives none at all raises `ArticleError`.
+    """
+    where = display_path(path)
     suffix = path.suffix.lower()
     if suffix not in ARTICLE_SUFFIXES:
         expected = ", ".join(sorted(ARTICLE_SUFFIXES))
@@ -111,7 +153,7 @@ def load_articles(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Art
     if not text.strip():
         raise ArticleError(where, "empty file")
     if suffix == ".json":
-        return _load_json(text, path, notes)
+        return _load_json(text, path, notes, skipped)
     if suffix in {".html", ".htm"}:
         parts = html_to_article_parts(text)
     elif looks_like_html(text):
@@ -129,15 +171,15 @@ def load_articles(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Art
 
 def _read_capped(path: Path, max_bytes: int) -> bytes:
     try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = read_regular_file(path, max_bytes)
     except IsADirectoryError as error:
-        raise ArticleError(str(path), "is a directory, not a file") from error
+        raise ArticleError(display_path(path), "is a directory, not a file") from error
     except OSError as error:
-        raise ArticleError(str(path), f"cannot read: {error.strerror or error}") from error
+        reason = f"cannot read: {error.strerror or error}"
+        raise ArticleError(display_path(path), reason) from error
     if len(data) > max_bytes:
         raise ArticleError(
-            str(path), f"larger than the {max_bytes:,}-byte cap; not read past the cap"
+            display_path(path), f"larger than the {max_bytes:,}-byte cap; not read past the cap"
         )
     return data
 
@@ -286,8 +328,10 @@ def _first_str(item: dict[str, Any], fields: tuple[str, ...]) -> str | None:
     return None
 
 
-def _load_json(text: str, path: Path, notes: list[str]) -> list[Article]:
-    where = str(path)
+def _load_json(
+    text: str, path: Path, notes: list[str], skipped: list[ArticleError] | None
+) -> list[Article]:
+    where = display_path(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -307,8 +351,10 @@ def _load_json(text: str, path: Path, notes: list[str]) -> list[Article]:
             errors.append(error)
     if not articles:
         raise errors[0]
-    for skipped in errors:
-        log.warning("skipped an article: %s", skipped)
+    if skipped is not None:
+        skipped.extend(errors)
+    for problem in errors:
+        log.info("skipped an article: %s", problem)
     return articles
 
 

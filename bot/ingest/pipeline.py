@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -14,6 +15,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from newsbrief.bot.errors import ArticleError
 from newsbrief.bot.ingest.analysis import (
     AnalyzedArticle,
     BriefingOptions,
@@ -27,6 +29,7 @@ from newsbrief.bot.model import Article, Quote, Source
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.database import Database
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+from newsbrief.bot.store.storable import display_path, storable, storable_key
 from newsbrief.bot.stories.compose import StoryArticle, compose_story, view_for_topic
 from newsbrief.bot.stories.grouping import Signature, StoryIndex
 from newsbrief.bot.stories.topics import TopicCatalog
@@ -38,8 +41,10 @@ PARALLEL_FROM_JOBS = 64  # below this, starting worker processes costs more than
 STORE_BATCH_FILES = 100
 STORE_BATCH_ARTICLES = 200
 Job = TypeVar("Job")
+Item = TypeVar("Item")
 Result = TypeVar("Result")
 STORED_TOPIC_QUOTES = 5
+MAX_PATH_CHARS = 1024  # the store's width for a file's path
 
 
 @dataclass
@@ -48,6 +53,7 @@ class IngestReport:
 
     files_seen: int = 0
     files_unchanged: int = 0
+    files_gone: int = 0
     errors: list[str] = field(default_factory=list)
     articles_added: int = 0
     articles_updated: int = 0
@@ -63,11 +69,19 @@ class IngestReport:
     def stories_updated(self) -> int:
         return len(self.touched_ids - self.created_ids)
 
+    def absorb(self, other: IngestReport) -> None:
+        """Add another report's counts to this one."""
+        merged = self.merged(other)
+        for name in self.__dataclass_fields__:
+            if name != "files_seen":
+                setattr(self, name, getattr(merged, name))
+
     def merged(self, other: IngestReport) -> IngestReport:
         """Add up two reports, as one pass made of batches."""
         return IngestReport(
             files_seen=self.files_seen + other.files_seen,
             files_unchanged=self.files_unchanged + other.files_unchanged,
+            files_gone=self.files_gone + other.files_gone,
             errors=[*self.errors, *other.errors],
             articles_added=self.articles_added + other.articles_added,
             articles_updated=self.articles_updated + other.articles_updated,
@@ -78,9 +92,10 @@ class IngestReport:
 
     def summary(self) -> str:
         """Say in one line what happened."""
+        gone = f", {self.files_gone} gone" if self.files_gone else ""
         return (
             f"{self.files_seen} files ({self.files_unchanged} unchanged, {len(self.errors)} "
-            f"failed); articles: {self.articles_added} new, {self.articles_updated} updated, "
+            f"failed{gone}); articles: {self.articles_added} new, {self.articles_updated} updated, "
             f"{self.articles_unchanged} unchanged; stories: {self.stories_created} new, "
             f"{self.stories_updated} updated"
         )
@@ -98,24 +113,35 @@ class Ingestor:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def ingest_folder(self, folder: Path, *, progress: Progress | None = None) -> IngestReport:
-        """Ingest the files under a folder that are new or changed since the last pass."""
+        """Ingest the files under a folder that are new or changed since the last pass.
+
+        Files gone from the folder take their articles out of the store (and the digests).
+        """
         report = IngestReport()
         paths = [str(p) for p in iter_article_files(folder)]
         report.files_seen = len(paths)
+        names = {path: stored_path(path) for path in paths}
         hashes: dict[str, str] = {}
         for path in paths:
             try:
                 hashes[path] = file_hash(Path(path), self.options.max_file_bytes)
             except OSError as error:
-                report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+                report.errors.append(f"{names[path]}: cannot read: {error.strerror or error}")
+            except ArticleError as error:
+                report.errors.append(str(error))
         with self.database.transaction() as session:
-            known = repository.known_files(session, hashes)
-        changed = [p for p, h in hashes.items() if p not in known or known[p].content_hash != h]
+            known = repository.known_files(session, set(names.values()))
+            report.files_gone = self._forget_gone_files(session, folder, set(names.values()))
+        changed = [
+            p
+            for p, h in hashes.items()
+            if names[p] not in known or known[names[p]].content_hash != h
+        ]
         report.files_unchanged = len(hashes) - len(changed)
         report.errors.extend(
             f"{row.error} (unchanged since {row.seen_at:%Y-%m-%d %H:%M} UTC)"
-            for path, row in known.items()
-            if row.error and path not in changed
+            for name, row in known.items()
+            if row.error and name not in {names[p] for p in changed}
         )
         batch: list[FileOutcome] = []
         for outcome in self._analyze_files(changed, hashes, progress):
@@ -126,17 +152,49 @@ class Ingestor:
         self._store_files(batch, report)
         return report
 
+    def _forget_gone_files(self, session: Session, folder: Path, present: set[str]) -> int:
+        """Remove the files under folder that are no longer there, with their articles."""
+        gone = [
+            p for p in repository.files_under(session, folder_prefix(folder)) if p not in present
+        ]
+        if not gone:
+            return 0
+        story_ids = repository.delete_file_articles(session, gone, MAX_PATH_CHARS)
+        session.flush()
+        index = StoryIndex(self.window)
+        for story_id in sorted(story_ids):
+            self._compose(session, story_id, index, self.clock())
+        log.info(
+            "%d files gone from %s; their articles left %d stories",
+            len(gone),
+            folder,
+            len(story_ids),
+        )
+        return len(gone)
+
     def _store_files(self, outcomes: Sequence[FileOutcome], report: IngestReport) -> None:
-        """Store a batch in one transaction, so a pass that stops keeps what it finished."""
-        analyzed: list[AnalyzedArticle] = []
-        with self.database.transaction() as session:
-            for outcome in outcomes:
-                _remember_file(session, outcome, self.clock())
-                if outcome.error:
-                    log.warning("skipped %s", outcome.error)
-                    report.errors.append(outcome.error)
-                analyzed.extend(outcome.articles)
-            self._store(session, analyzed, report)
+        """Store a batch in one transaction, so a pass that stops keeps what it finished.
+
+        A file the store refuses is recorded as failed, so it is reported once, not retried.
+        """
+
+        def together(batch: Sequence[FileOutcome], part: IngestReport) -> None:
+            with self.database.transaction() as session:
+                for outcome in batch:
+                    _remember_file(session, outcome, self.clock())
+                    for problem in outcome.problems:
+                        log.info("skipped %s", problem)
+                        part.errors.append(problem)
+                self._store(session, [a for o in batch for a in o.articles], part)
+
+        def failed(outcome: FileOutcome, error: Exception) -> str:
+            reason = storable(f"{stored_path(outcome.path)}: could not be stored: {error!r}")
+            with self.database.transaction() as session:
+                refused = FileOutcome(outcome.path, outcome.content_hash, error=reason)
+                _remember_file(session, refused, self.clock())
+            return reason
+
+        _store_isolated(outcomes, together, failed, report)
 
     def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
         """Ingest articles that came from elsewhere than files (feeds)."""
@@ -155,8 +213,17 @@ class Ingestor:
         return report
 
     def _store_articles(self, analyzed: Sequence[AnalyzedArticle], report: IngestReport) -> None:
-        with self.database.transaction() as session:
-            self._store(session, analyzed, report)
+        """Store a batch in one transaction; an article the store refuses is reported alone."""
+
+        def together(batch: Sequence[AnalyzedArticle], part: IngestReport) -> None:
+            with self.database.transaction() as session:
+                self._store(session, batch, part)
+
+        def failed(item: AnalyzedArticle, error: Exception) -> str:
+            where = item.article.url or item.article.path or item.article.title
+            return storable(f"{where}: could not be stored: {error!r}")
+
+        _store_isolated(analyzed, together, failed, report)
 
     def _analyze_files(
         self, paths: Sequence[str], hashes: dict[str, str], progress: Progress | None
@@ -299,19 +366,73 @@ class Ingestor:
         repository.replace_story_topics(session, story_id, views)
 
 
+def _store_isolated(
+    items: Sequence[Item],
+    together: Callable[[Sequence[Item], IngestReport], None],
+    failed: Callable[[Item, Exception], str],
+    report: IngestReport,
+) -> None:
+    """Store items together; if the store refuses, each alone, and report the ones it refuses.
+
+    When it refuses every one of them, the store itself is failing (down, say): raise, so
+    nothing is recorded as failed and the next pass tries again.
+    """
+    if not items:
+        return
+    part = IngestReport()
+    try:
+        together(items, part)
+    except Exception as error:
+        if len(items) == 1:
+            raise
+        first = error
+    else:
+        report.absorb(part)
+        return
+    log.info("the store refused a batch of %d; storing them one by one", len(items))
+    refused: list[tuple[Item, Exception]] = []
+    for item in items:
+        part = IngestReport()
+        try:
+            together([item], part)
+        except Exception as alone:
+            refused.append((item, alone))
+        else:
+            report.absorb(part)
+    if len(refused) == len(items):
+        raise first
+    for item, why in refused:
+        reason = failed(item, why)
+        log.warning("%s", reason)
+        report.errors.append(reason)
+
+
 def _analyze_path(job: tuple[str, str], options: BriefingOptions) -> FileOutcome:
     return analyze_file(job[0], job[1], options)
 
 
+def stored_path(path: str) -> str:
+    """Name a file as the store keys it: as text (see `display_path`), within its width."""
+    return storable_key(display_path(path), MAX_PATH_CHARS)
+
+
+def folder_prefix(folder: Path) -> str:
+    """Give the start every stored path under folder has ("" for the current folder)."""
+    name = display_path(str(folder))
+    return "" if name == "." else name.rstrip(os.sep) + os.sep
+
+
 def _remember_file(session: Session, outcome: FileOutcome, now: datetime) -> None:
-    row = session.get(SourceFile, outcome.path)
+    name = stored_path(outcome.path)
+    row = session.get(SourceFile, name)
     if row is None:
-        row = SourceFile(path=outcome.path, content_hash=outcome.content_hash, seen_at=now)
+        row = SourceFile(path=name, content_hash=outcome.content_hash, seen_at=now)
         session.add(row)
     row.content_hash = outcome.content_hash
     row.seen_at = now
     row.articles = len(outcome.articles)
-    row.error = outcome.error
+    problems = [outcome.error] if outcome.error else list(outcome.problems)
+    row.error = storable("; ".join(problems)) if problems else None
 
 
 def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:

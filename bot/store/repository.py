@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+from newsbrief.bot.store.storable import storable_key
 
 
 def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFile]:
@@ -19,6 +20,48 @@ def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFil
         for chunk in in_chunks(paths)
         for row in session.scalars(select(SourceFile).where(SourceFile.path.in_(chunk)))
     }
+
+
+def files_under(session: Session, prefix: str) -> list[str]:
+    """List the remembered files whose path starts with prefix ("" lists relative paths)."""
+    query = select(SourceFile.path)
+    if prefix:
+        query = query.where(SourceFile.path.startswith(prefix, autoescape=True))
+    paths = list(session.scalars(query))
+    return paths if prefix else [p for p in paths if not p.startswith("/")]
+
+
+def delete_file_articles(session: Session, paths: Collection[str], width: int) -> set[int]:
+    """Forget these files and the articles read from them; return the stories they were in.
+
+    `paths` are as `source_files` keeps them: a path longer than `width` is kept as its start
+    and a hash, so its articles are found by that start and matched on the same shortening.
+    """
+    whole = [p for p in paths if len(p) < width]
+    cut = [p for p in paths if len(p) >= width]
+    rows: list[tuple[int, int | None]] = [
+        (row.id, row.story_id)
+        for chunk in in_chunks(whole)
+        for row in session.execute(
+            select(ArticleRecord.id, ArticleRecord.story_id).where(ArticleRecord.path.in_(chunk))
+        )
+    ]
+    for key in cut:
+        start = key[: width - 65]
+        rows += [
+            (row.id, row.story_id)
+            for row in session.execute(
+                select(ArticleRecord.id, ArticleRecord.story_id, ArticleRecord.path).where(
+                    ArticleRecord.path.startswith(start, autoescape=True)
+                )
+            )
+            if row.path is not None and storable_key(row.path, width) == key
+        ]
+    for ids in in_chunks([row[0] for row in rows]):
+        session.execute(delete(ArticleRecord).where(ArticleRecord.id.in_(ids)))
+    for names in in_chunks(paths):
+        session.execute(delete(SourceFile).where(SourceFile.path.in_(names)))
+    return {row[1] for row in rows if row[1] is not None}
 
 
 def articles_by_key(session: Session, keys: Collection[str]) -> dict[str, ArticleRecord]:

@@ -445,3 +445,93 @@ async def test_a_feed_added_under_a_topic_puts_its_stories_in_that_topic(
     with services.database.transaction() as session:
         digest = build_digest(session, topic, now=NOW)
     assert [s.sources[0].url for s in digest.stories] == ["https://loop.example/news/1"]
+
+
+# --- one bad item never costs another -----------------------------------------------------------
+
+
+def json_feed(*items: dict[str, Any], title: str = "Loopback JSON") -> bytes:
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": title, "items": list(items)}
+    ).encode()
+
+
+def json_item(n: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": f"json-{n}",
+        "url": f"https://loop.example/json/{n}",
+        "title": f"Road story {n}",
+        "content_text": STORY.replace("bridge", "road") + f" Item {n}.",
+        **fields,
+    }
+
+
+HOSTILE_FEEDS: dict[str, bytes] = {
+    "link with a port out of range": rss(
+        story_item(7, link="http://example.test:99999/a"), story_item(8)
+    ),
+    "link over 2,048 characters": rss(
+        story_item(7, link="https://loop.example/" + "a" * 3000), story_item(8)
+    ),
+    "NUL in a JSON Feed title": json_feed(json_item(7), json_item(8), title="Loop\u0000back"),
+    "NUL and a lone surrogate in a JSON Feed item": json_feed(
+        json_item(7, title="Road\u0000 story \ud800"), json_item(8)
+    ),
+    "one JSON Feed item of the wrong shape": json_feed(
+        json_item(7, authors=5, tags={"a": 1}), json_item(8)
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_FEEDS))
+async def test_a_hostile_item_costs_neither_its_feed_nor_the_batch(
+    case: str, server: FeedServer, services: Services, client: httpx.AsyncClient
+) -> None:
+    good = server.add("/good", Reply(body=rss(story_item(1))))
+    bad = server.add("/bad", Reply(body=HOSTILE_FEEDS[case]))
+    subscribe(services, good, bad)
+    report = await poll_due_feeds(services, client, NOW)
+    assert (report.feeds, report.fetched, report.failed) == (2, 2, 0), report.errors
+    assert report.ingest is not None and report.ingest.errors == []
+    assert article_count(services) >= 3
+    assert feed_row(services, bad).last_success_at == NOW
+    again = await poll_due_feeds(services, client, NOW + timedelta(hours=1))
+    assert (again.feeds, again.failed) == (2, 0)
+
+
+async def test_distinct_entries_with_the_same_teaser_are_all_kept(
+    server: FeedServer, services: Services, client: httpx.AsyncClient
+) -> None:
+    teaser = "The council met on Tuesday."
+    items = [{**story_item(n), "description": teaser} for n in range(3)]
+    url = server.add("/feed", Reply(body=rss(*items)))
+    subscribe(services, url, full_text=False)
+    report = await poll_due_feeds(services, client, NOW)
+    assert (report.articles, report.duplicates) == (3, 0)
+    assert article_count(services) == 3
+
+
+async def test_validators_are_saved_only_once_the_entries_are_stored(
+    server: FeedServer, services: Services, client: httpx.AsyncClient
+) -> None:
+    body = rss(story_item(1), story_item(2))
+
+    def conditional(headers: dict[str, str]) -> Reply:
+        if headers.get("if-none-match") == '"v1"':
+            return Reply(304)
+        return Reply(body=body, headers={"ETag": '"v1"', "Last-Modified": "Wed, 05 Jun 2024"})
+
+    url = server.add("/feed", conditional)
+    subscribe(services, url)
+    with services.database.engine.begin() as connection:  # the store loses a table: ingest fails
+        connection.exec_driver_sql("ALTER TABLE articles RENAME TO articles_away")
+    failed = await poll_due_feeds(services, client, NOW)
+    assert any("ingest failed" in e for e in failed.errors)
+    row = feed_row(services, url)
+    assert (row.etag, row.last_modified) == (None, None)
+    with services.database.engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE articles_away RENAME TO articles")
+    later = await poll_due_feeds(services, client, NOW + timedelta(hours=3))
+    assert later.not_modified == 0 and later.new_entries == 2
+    assert later.ingest is not None and later.ingest.articles_added == 2
+    assert feed_row(services, url).etag == '"v1"'
