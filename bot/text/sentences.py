@@ -50,14 +50,17 @@ _OPENERS = _wordset(
 _CLOSERS = "\"'”’»)]"
 _OPENERS_CHARS = "\"'“‘«(["
 # A candidate boundary: terminal punctuation, closing marks, white space, then a sentence start.
+# A run of `.!?` is tried from its first mark only, so a long run costs its length, not its square.
 _BOUNDARY = re.compile(
-    r"(?P<term>\.{3}|…|[.!?]+)(?P<close>[" + re.escape(_CLOSERS) + r"]*)"
+    r"(?P<term>(?<![.!?])(?:\.{3}|[.!?]+)|…)(?P<close>[" + re.escape(_CLOSERS) + r"]*)"
     r"(?P<space>\s+)(?=(?P<open>[" + re.escape(_OPENERS_CHARS) + r"]*)(?P<first>\S))"
 )
+# Chinese and Japanese full stops need no space after them.
+_CJK_END = re.compile(r"[。！？]+[」』”’）)\]]*")
 # The BBC quirk: a full stop glued to a following capitalised word.
 # A straight quote glued on both sides is taken as opening the next sentence (BBC: `carpet."It's`).
 _GLUED = re.compile(r"(?<=[a-z0-9%])(?P<term>[.!?])(?P<close>[”’]?)(?=[\"“]?[A-Z][a-z])")
-_TOKEN_BEFORE = re.compile(r"(\S+)$")
+_TOKEN_LOOKBACK = 64  # longer "tokens" are never abbreviations or initials
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
 
@@ -71,9 +74,7 @@ def _is_boundary(line: str, term_start: int, term: str, first: str, next_word: s
         return term_start > 0 and not line[term_start - 1].isspace()
     if term != ".":
         return True
-    match = _TOKEN_BEFORE.search(line, 0, term_start)
-    token = match.group(1) if match else ""
-    token = token.lstrip(_OPENERS_CHARS)
+    token = _token_before(line, term_start).lstrip(_OPENERS_CHARS)
     lower = token.lower()
     if lower in _TITLES:
         return False
@@ -89,6 +90,14 @@ def _is_boundary(line: str, term_start: int, term: str, first: str, next_word: s
     return True
 
 
+def _token_before(line: str, end: int) -> str:
+    """Return the run of non-space characters ending at `end` (its last 64 at most)."""
+    start = end
+    while start > 0 and end - start < _TOKEN_LOOKBACK and not line[start - 1].isspace():
+        start -= 1
+    return line[start:end]
+
+
 def _next_is_opener(line: str, pos: int) -> bool:
     word = _WORD.match(line, pos)
     return word is not None and word.group(0).lower() in _OPENERS
@@ -99,15 +108,14 @@ def _line_spans(text: str, start: int, end: int, out: list[tuple[int, int]]) -> 
     line = text[start:end]
     cuts: list[int] = []
     for m in _BOUNDARY.finditer(line):
-        rest = line[m.end() :]
-        word_match = _WORD.match(rest, len(m.group("open")))
+        word_match = _WORD.match(line, m.end() + len(m.group("open")))
         next_word = word_match.group(0) if word_match else ""
         if _is_boundary(line, m.start("term"), m.group("term"), m.group("first"), next_word):
             cuts.append(m.end("close"))
+    cuts.extend(m.end() for m in _CJK_END.finditer(line) if m.end() < len(line))
     for m in _GLUED.finditer(line):
         if m.group("term") == ".":
-            token = _TOKEN_BEFORE.search(line, 0, m.start("term"))
-            before = token.group(1).lstrip(_OPENERS_CHARS) if token else ""
+            before = _token_before(line, m.start("term")).lstrip(_OPENERS_CHARS)
             if "." in before or before.lower() in _TITLES or before.lower() in _AMBIGUOUS:
                 continue
             if before[:1].isupper() and not _next_is_opener(
@@ -149,7 +157,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         while (
             i + 1 < len(lines)
             and "\n" not in text[end + 1 : lines[i + 1][0]]
-            and _joins_next(text[start:end], text[lines[i + 1][0] : lines[i + 1][1]])
+            and _joins_next(text[lines[i][0] : end], text[lines[i + 1][0] : lines[i + 1][1]])
         ):
             i += 1
             end = lines[i][1]
