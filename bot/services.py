@@ -7,7 +7,11 @@ from datetime import timedelta
 from importlib.resources import as_file, files
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsbrief.bot.delivery.digest import DigestOptions
+from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.ingest.analysis import BriefingOptions
 from newsbrief.bot.ingest.pipeline import Ingestor
 from newsbrief.bot.store.database import Database
@@ -62,11 +66,24 @@ class Services:
         self.database.close()
 
 
+def open_store(settings: Settings) -> Database:
+    """Open and migrate the store; a store that cannot be opened is a bad setting, named."""
+    try:
+        database = Database(settings.store_url)
+        database.migrate()
+    except (SQLAlchemyError, OSError) as error:
+        name = "database_url" if settings.database_url else "data_dir"
+        lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+        reason = lines[0] if lines else repr(error)
+        where = make_url(settings.store_url).render_as_string(hide_password=True)
+        raise SettingsError(f"{name}: cannot open the store at {where}: {reason}") from None
+    return database
+
+
 def build_services(settings: Settings) -> Services:
     """Open and migrate the store, load the topics, set up ingest."""
     topics = load_topics(settings.topics_file)
-    database = Database(settings.store_url)
-    database.migrate()
+    database = open_store(settings)
     ingestor = Ingestor(
         database,
         topics,

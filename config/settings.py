@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from datetime import time
 from pathlib import Path
 from typing import Any, ClassVar
@@ -23,6 +24,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings import SettingsError as SourceError
 
 from newsbrief.bot.errors import InvalidUrl, SettingsError
 from newsbrief.bot.urls import checked_url
@@ -30,6 +32,7 @@ from newsbrief.bot.urls import checked_url
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULTS_FILE = CONFIG_DIR / "defaults.toml"
 BUNDLED_TOPICS_FILE = CONFIG_DIR / "topics.toml"
+SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
 
 
 def default_data_dir() -> Path:
@@ -131,6 +134,19 @@ class Settings(BaseSettings):
     full_text: bool = True
     allow_private_addresses: bool = False
 
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
+        if scheme.split("+", 1)[0] not in SUPPORTED_DATABASES:
+            raise ValueError(
+                f"unsupported database {scheme or value[:40]!r}: "
+                "use sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+            )
+        return value
+
     @field_validator("feeds")
     @classmethod
     def _web_urls(cls, values: list[str]) -> list[str]:
@@ -191,14 +207,31 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
             raise SettingsError(f"config file {config_file} does not exist")
         files.append(config_file)
 
+    for file in files:
+        _check_toml(file)
+
     class _Configured(Settings):
         model_config = SettingsConfigDict(toml_file=files)
 
     try:
         return _Configured(**overrides)
+    except SourceError as error:  # an environment variable that does not parse
+        raise SettingsError(f"invalid setting: {error}") from None
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
             for e in error.errors()
         )
         raise SettingsError(f"invalid setting: {problems}") from None
+
+
+def _check_toml(file: Path) -> None:
+    """Name a settings file that cannot be read or is not TOML, before anything reads it."""
+    try:
+        tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise SettingsError(f"config file {file}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"config file {file}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"config file {file}: invalid TOML: {error}") from None

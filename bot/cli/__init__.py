@@ -33,6 +33,18 @@ def main(argv: Sequence[str] | None = None, more: Sequence[Register] = ()) -> in
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `newsbrief brief x | head`: the reader has all it wanted
+        _silence_stdout()
+        return 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit raises no second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real descriptor (captured output): nothing to flush
+        pass
 
 
 def _parser(more: Sequence[Register]) -> argparse.ArgumentParser:

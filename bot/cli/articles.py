@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from newsbrief.bot.cli.common import (
     positive,
@@ -25,6 +26,7 @@ from newsbrief.bot.feeds.poll import (
 )
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store import repository
+from newsbrief.bot.store.storable import storable
 from newsbrief.bot.text.briefs import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from newsbrief.bot.text.quotes import find_quotes
 
@@ -63,6 +65,8 @@ def _ingest(args: argparse.Namespace) -> int:
     services = build_services(settings_from(args, **overrides))
     try:
         folder = services.articles_dir
+        if folder.exists() and not folder.is_dir():
+            raise NewsbriefError(f"article folder {folder} is a file, not a folder")
         if not folder.is_dir():
             raise NewsbriefError(f"article folder {folder} does not exist")
         report = services.ingestor.ingest_folder(folder, progress=progress_bar(sys.stderr))
@@ -118,35 +122,71 @@ def _topics(args: argparse.Namespace) -> int:
 
 def _summarize(args: argparse.Namespace) -> int:
     failed = False
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
+    for number, raw in enumerate(_byte_lines(sys.stdin), 1):
+        if not raw.strip():
             continue
-        item_id: Any = None
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise ValueError("each line must be a JSON object")
-            item_id = item.get("id")
-            text, title = item.get("text"), item.get("title")
-            if not isinstance(text, str):
-                raise ValueError("'text' must be a string")
-            if title is not None and not isinstance(title, str):
-                raise ValueError("'title' must be a string")
-            summary = summarize(
-                text, sentences=args.sentences, algorithm=args.algorithm, title=title
-            )
-            quotes = find_quotes(text, title=title)
-            shown = quotes if args.quotes is None else quotes[: args.quotes]
-            out: dict[str, Any] = {
-                "id": item_id,
-                "summary": summary,
-                "quotes": [{"text": q.text, "speaker": q.speaker} for q in shown],
-            }
-        except (ValueError, RecursionError) as error:
-            failed = True
-            out = {"id": item_id, "error": f"line {number}: {error}"}
-        print(json.dumps(out, ensure_ascii=False), flush=True)
+        out, ok = _summarize_line(raw, number, args)
+        failed = failed or not ok
+        _write_json_line(out)
     return 1 if failed else 0
+
+
+def _byte_lines(stream: IO[str]) -> Iterator[bytes]:
+    """Read lines as bytes, so a line that is not UTF-8 is one bad line, not a crash."""
+    binary = getattr(stream, "buffer", None)
+    if binary is not None:
+        yield from binary
+    else:
+        for line in stream:
+            yield line.encode("utf-8", "surrogateescape")
+
+
+def _summarize_line(
+    raw: bytes, number: int, args: argparse.Namespace
+) -> tuple[dict[str, Any], bool]:
+    """Brief one input line; any problem with it becomes its error line, never a crash."""
+    item_id: Any = None
+    try:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(f"not valid UTF-8 (byte {error.start + 1})") from None
+        item = json.loads(line)
+        if not isinstance(item, dict):
+            raise ValueError("each line must be a JSON object")
+        if "id" not in item:
+            raise ValueError("missing 'id'")
+        item_id = item["id"]
+        text, title = item.get("text"), item.get("title")
+        if not isinstance(text, str):
+            raise ValueError("'text' must be a string")
+        if title is not None and not isinstance(title, str):
+            raise ValueError("'title' must be a string")
+        text, title = storable(text), storable(title) if title else title
+        summary = summarize(text, sentences=args.sentences, algorithm=args.algorithm, title=title)
+        if not summary and text.strip():
+            raise ValueError("no sentence fit to brief in 'text' (the engine reads English prose)")
+        quotes = find_quotes(text, title=title)
+        shown = quotes if args.quotes is None else quotes[: args.quotes]
+        return {
+            "id": item_id,
+            "summary": summary,
+            "quotes": [{"text": q.text, "speaker": q.speaker} for q in shown],
+        }, True
+    except (ValueError, RecursionError) as error:
+        return {"id": item_id, "error": f"line {number}: {error}"}, False
+    except Exception as error:  # a bug on one line must not cost the lines after it
+        return {"id": item_id, "error": f"line {number}: failed: {error!r}"}, False
+
+
+def _write_json_line(value: dict[str, Any]) -> None:
+    """Print one JSON line that is valid UTF-8 whatever strings it carries."""
+    text = json.dumps(value, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in an echoed id: escape it
+        text = json.dumps(value)
+    print(text, flush=True)
 
 
 def run_demo(args: argparse.Namespace) -> int:
