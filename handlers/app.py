@@ -31,7 +31,7 @@ from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
 from newsbrief.bot.worker import Worker, worker_name
 from newsbrief.config.settings import Settings
-from newsbrief.handlers import admin, commands, subscriptions
+from newsbrief.handlers import admin, commands, pages, subscriptions
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.daily import render_daily, schedule
 from newsbrief.handlers.delivery import Deliverer
@@ -143,6 +143,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, rate_limit), group=GUARD_GROUP)
     app.add_handlers(command_handlers(found, telegram.admin_ids))
     app.add_handlers(subscriptions.other_handlers())
+    app.add_handlers(pages.handlers())
     app.add_handlers(commands.fallbacks())
     app.add_error_handler(on_error)
     if daily or settings.bot_ingests:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
 from telegram import Update
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from newsbrief.bot.delivery.interests import build_digests, topics_for
-from newsbrief.bot.store import subscriptions as subs
-from newsbrief.bot.store.subscriptions import Interests
+from newsbrief.bot.delivery.buttons import PagedKind
 from newsbrief.bot.stories.topics import Topic, TopicCatalog
 from newsbrief.handlers import texts
 from newsbrief.handlers.abuse import MAX_ARGUMENT_CHARS
-from newsbrief.handlers.chat_digests import render_digests
+from newsbrief.handlers.pages import chat_topics, send_paged
 from newsbrief.handlers.registry import Command
 from newsbrief.handlers.replies import chat_id_of, esc, reply
 from newsbrief.handlers.runtime import Callback, Context, runtime_of
@@ -29,24 +26,11 @@ async def help_command(update: Update, context: Context) -> None:
     await reply(update, texts.HELP.format(topic_commands=lines))
 
 
-async def send_digests(update: Update, context: Context, topics: list[Topic]) -> None:
-    """Build, render and send the latest digests for these topics to the update's chat."""
-    runtime = runtime_of(context)
-    now = runtime.clock()
-    options = runtime.services.digest_options
-    rendered = await runtime.store(
-        lambda s: render_digests(
-            build_digests(s, topics, now=now, options=options), skip_empty=False
-        )
-    )
-    await runtime.send(chat_id_of(update), rendered.messages)
-
-
 def topic_command(topic: Topic) -> Callback:
     """Make the command that sends the latest digest of one configured topic."""
 
     async def latest(update: Update, context: Context) -> None:
-        await send_digests(update, context, [topic])
+        await send_paged(update, context, [topic], PagedKind.TOPIC, topic.command)
 
     latest.__doc__ = f"Send the latest {topic.title} digest."
     return latest
@@ -54,20 +38,11 @@ def topic_command(topic: Topic) -> Callback:
 
 async def digest_command(update: Update, context: Context) -> None:
     """Send the latest digest of every topic and word set the chat follows."""
-    runtime = runtime_of(context)
-    chat_id = chat_id_of(update)
-
-    def read(session: Session) -> Interests:
-        subscriber = subs.find(session, chat_id)
-        if subscriber is None:
-            return Interests()
-        return subs.interests(session, [subscriber.id])[subscriber.id]
-
-    interests = await runtime.store(read)
-    if not interests:
+    topics = await chat_topics(runtime_of(context), chat_id_of(update))
+    if not topics:
         await reply(update, texts.NO_TOPICS_YET)
         return
-    await send_digests(update, context, topics_for(runtime.services.topics, interests))
+    await send_paged(update, context, topics, PagedKind.MINE)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -100,9 +75,16 @@ def topic_commands(catalog: TopicCatalog) -> list[Command]:
     ]
 
 
+async def unknown_button(update: Update, context: Context) -> None:
+    """Answer a button no handler knows (forged, or from an older version): it is stale."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BUTTON_STALE)
+
+
 def fallbacks() -> list[BaseHandler[Update, Context, None]]:
-    """Handlers for whatever no command took: unknown commands, then free text."""
+    """Handlers for whatever no other took: unknown commands, free text, unknown buttons."""
     return [
+        CallbackQueryHandler(unknown_button),
         MessageHandler(filters.COMMAND, unknown_command),
         MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE, free_text),
     ]

@@ -1,10 +1,12 @@
-"""Digest -> Telegram HTML messages that the Bot API accepts as they are.
+"""Digest -> compact Telegram HTML messages that the Bot API accepts as they are.
 
-Every piece of article text is escaped, and every message is valid HTML on its own and at most
-`max_len` visible characters counted as Telegram counts them (UTF-16 code units after entity
-parsing). Long digests split between stories; a story too long for one message splits between
-its paragraphs (title, brief, each quote, sources); a paragraph too long for one message splits
-between words, each part keeping its formatting.
+A story shows at a glance: its headline linked to its best source, its age and sources, the
+first sentence of its brief; the rest of the brief and the key quotes wait in an expandable
+blockquote. Every piece of article text is escaped, and every message is valid HTML on its own
+and at most `max_len` visible characters counted as Telegram counts them (UTF-16 code units
+after entity parsing). Long digests split between stories; a story too long for one message
+splits between its paragraphs; a paragraph too long for one message splits between words,
+each part keeping its formatting.
 """
 
 from __future__ import annotations
@@ -14,18 +16,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
+from newsbrief.bot.delivery.ages import AgeUnit, story_age
 from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source
+from newsbrief.handlers import texts
 
 MAX_MESSAGE_LENGTH = 4096
 """Telegram's limit on a message's visible text, in UTF-16 code units."""
 
-NOTHING_NEW = "Nothing new for {topic} right now."
-"""The one message of a digest without stories; `{topic}` is the digest's title."""
-
-QUOTE_DASH = "— "
-SOURCES_LABEL = "Sources: "
+NOTHING_NEW = texts.NOTHING_NEW
 STORY_SEPARATOR = "\n\n"
 PARAGRAPH_SEPARATOR = "\n"
 
@@ -43,24 +44,28 @@ class _Run:
     href: str | None = None
 
     def html(self) -> str:
-        escaped = html.escape(self.text, quote=False)
+        markup = html.escape(self.text, quote=False)
         if self.href is not None:
-            return f'<a href="{html.escape(self.href, quote=True)}">{escaped}</a>'
+            markup = f'<a href="{html.escape(self.href, quote=True)}">{markup}</a>'
         if self.tag is not None:
-            return f"<{self.tag}>{escaped}</{self.tag}>"
-        return escaped
+            markup = f"<{self.tag}>{markup}</{self.tag}>"
+        return markup
 
 
 @dataclass(frozen=True, slots=True)
 class _Paragraph:
-    """One paragraph: runs of text, optionally wrapped in a block tag (blockquote)."""
+    """One paragraph: runs of text, optionally wrapped in a (collapsed) blockquote."""
 
     runs: tuple[_Run, ...]
     wrap: str | None = None
+    expandable: bool = False
 
     def html(self) -> str:
         inner = "".join(run.html() for run in self.runs)
-        return f"<{self.wrap}>{inner}</{self.wrap}>" if self.wrap else inner
+        if not self.wrap:
+            return inner
+        opening = f"{self.wrap} expandable" if self.expandable else self.wrap
+        return f"<{opening}>{inner}</{self.wrap}>"
 
     def length(self) -> int:
         return sum(utf16_len(run.text) for run in self.runs)
@@ -117,33 +122,72 @@ def _attribution(quote: DigestQuote) -> str:
     return speaker or outlets
 
 
-def _story_paragraphs(story: DigestStory) -> list[_Paragraph]:
-    paragraphs = [_Paragraph((_Run(clean_text(story.title).strip() or "Untitled", tag="b"),))]
-    brief = " ".join(part for part in (clean_text(s).strip() for s in story.brief) if part)
-    if brief:
-        paragraphs.append(_Paragraph((_Run(brief),)))
-    for quote in story.quotes:
+def best_link(story: DigestStory) -> str | None:
+    """The link a story's headline opens: its first source with a usable web address."""
+    return next((url for url in (link_url(s.url) for s in story.sources) if url), None)
+
+
+def age_text(published: datetime, now: datetime) -> str:
+    """Say how old a story is: "25 min ago", "3 h ago", "2 days ago", "19 Dec 2024"."""
+    age = story_age(published, now)
+    if age.unit is AgeUnit.DATE:
+        day = age.day
+        template = texts.AGE_DATE if age.same_year else texts.AGE_DATE_YEAR
+        return template.format(day=day.day, month=f"{day:%b}", year=day.year)
+    if age.count == 0:
+        return texts.AGE_NOW
+    if age.count == 1:
+        return texts.AGE_ONE[age.unit.value]
+    return texts.AGE[age.unit.value].format(count=age.count)
+
+
+def _meta_runs(story: DigestStory, now: datetime | None) -> list[_Run]:
+    runs: list[_Run] = []
+    if story.published is not None and now is not None:
+        runs.append(_Run(age_text(story.published, now), tag="i"))
+    for index, source in enumerate(story.sources):
+        if index:
+            runs.append(_Run(", "))
+        elif runs:
+            runs.append(_Run(texts.META_SEPARATOR))
+        runs.append(_Run(_source_name(source), href=link_url(source.url)))
+    return runs
+
+
+def _details_runs(rest: str, quotes: tuple[DigestQuote, ...]) -> list[_Run]:
+    runs: list[_Run] = [_Run(rest)] if rest else []
+    for quote in quotes:
         text = clean_text(quote.text).strip()
         if not text:
             continue
+        if runs:
+            runs.append(_Run("\n"))
+        runs.append(_Run(texts.QUOTE.format(text=text)))
         attribution = _attribution(quote)
-        runs = [_Run(text)]
         if attribution:
-            runs.append(_Run(f"\n{QUOTE_DASH}{attribution}", tag="i"))
-        paragraphs.append(_Paragraph(tuple(runs), wrap="blockquote"))
-    if story.sources:
-        runs = [_Run(SOURCES_LABEL)]
-        for index, source in enumerate(story.sources):
-            if index:
-                runs.append(_Run(", "))
-            runs.append(_Run(_source_name(source), href=link_url(source.url)))
-        paragraphs.append(_Paragraph(tuple(runs)))
+            runs.append(_Run(" "))
+            runs.append(_Run(f"{texts.QUOTE_DASH}{attribution}", tag="i"))
+    return runs
+
+
+def _story_paragraphs(story: DigestStory, now: datetime | None) -> list[_Paragraph]:
+    title = clean_text(story.title).strip() or texts.UNTITLED
+    paragraphs = [_Paragraph((_Run(title, tag="b", href=best_link(story)),))]
+    meta = _meta_runs(story, now)
+    if meta:
+        paragraphs.append(_Paragraph(tuple(meta)))
+    brief = [part for part in (clean_text(s).strip() for s in story.brief) if part]
+    if brief:
+        paragraphs.append(_Paragraph((_Run(brief[0]),)))
+    details = _details_runs(" ".join(brief[1:]), story.quotes)
+    if details:
+        paragraphs.append(_Paragraph(tuple(details), wrap="blockquote", expandable=True))
     return paragraphs
 
 
-def render_story(story: DigestStory) -> str:
-    """Render one story as Telegram HTML: bold title, brief, quotes, linked sources."""
-    return PARAGRAPH_SEPARATOR.join(p.html() for p in _story_paragraphs(story))
+def render_story(story: DigestStory, now: datetime | None = None) -> str:
+    """Render one story as compact Telegram HTML; `now` adds its age."""
+    return PARAGRAPH_SEPARATOR.join(p.html() for p in _story_paragraphs(story, now))
 
 
 def _split_paragraph(paragraph: _Paragraph, limit: int) -> Iterator[_Paragraph]:
@@ -161,11 +205,11 @@ def _split_paragraph(paragraph: _Paragraph, limit: int) -> Iterator[_Paragraph]:
     for text, run in pieces:
         size = utf16_len(text)
         if current and length + size > limit:
-            yield from _merge(current, paragraph.wrap)
+            yield from _merge(current, paragraph)
             current, length = [], 0
         current.append((text, run))
         length += size
-    yield from _merge(current, paragraph.wrap)
+    yield from _merge(current, paragraph)
 
 
 def _prefix_within(text: str, limit: int) -> int:
@@ -178,7 +222,7 @@ def _prefix_within(text: str, limit: int) -> int:
     return len(text)
 
 
-def _merge(pieces: Iterable[tuple[str, _Run]], wrap: str | None) -> Iterator[_Paragraph]:
+def _merge(pieces: Iterable[tuple[str, _Run]], like: _Paragraph) -> Iterator[_Paragraph]:
     """Join word pieces back into runs; yield nothing for a piece with no visible text."""
     runs: list[_Run] = []
     for text, run in pieces:
@@ -187,7 +231,7 @@ def _merge(pieces: Iterable[tuple[str, _Run]], wrap: str | None) -> Iterator[_Pa
         else:
             runs.append(_Run(text, run.tag, run.href))
     if any(run.text.strip() for run in runs):
-        yield _Paragraph(tuple(runs), wrap)
+        yield _Paragraph(tuple(runs), like.wrap, like.expandable)
 
 
 class _Packer:
@@ -251,6 +295,6 @@ def render_digest(digest: Digest, *, max_len: int = MAX_MESSAGE_LENGTH) -> list[
     if title:
         packer.add_story([_Paragraph((_Run(title, tag="b"),))])
     for story in digest.stories:
-        packer.add_story(_story_paragraphs(story))
+        packer.add_story(_story_paragraphs(story, digest.generated_at))
     packer.flush()
     return packer.messages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -14,13 +14,14 @@ from newsbrief.bot.delivery.buttons import TopicButton, legacy_toggle_topic
 from newsbrief.bot.delivery.schedule import format_time, parse_time
 from newsbrief.bot.delivery.zones import match_timezone, utc_offset, zone_label
 from newsbrief.bot.errors import UnknownTopic
+from newsbrief.bot.store import repository
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.schema import Subscriber
 from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic
 from newsbrief.handlers import texts
 from newsbrief.handlers.registry import Command
 from newsbrief.handlers.replies import argument, chat_id_of, edit_markup, esc, reply
-from newsbrief.handlers.runtime import Context, runtime_of
+from newsbrief.handlers.runtime import Context, Runtime, runtime_of
 
 MAX_FOLLOWS = 10
 KEYBOARD_COLUMNS = 2
@@ -72,6 +73,17 @@ class Schedule:
         return esc(zone_label(self.zone, now))
 
 
+def quiet_since(runtime: Runtime) -> datetime:
+    """Where the daily brief's horizon starts: a topic with nothing since is quiet."""
+    return runtime.clock() - timedelta(days=runtime.settings.telegram.daily_digest_days)
+
+
+def quiet_note(runtime: Runtime, title: str) -> str:
+    """Tell a new subscriber that a topic has had no news within the daily brief's horizon."""
+    days = runtime.settings.telegram.daily_digest_days
+    return texts.QUIET_TOPIC.format(title=esc(title), days=days)
+
+
 def _chosen(session: Session, subscriber: Subscriber) -> tuple[str, ...]:
     return subs.interests(session, [subscriber.id])[subscriber.id].topics
 
@@ -82,14 +94,19 @@ async def start(update: Update, context: Context) -> None:
     catalog = runtime.services.topics
     topic = find_topic(catalog, context.args[0]) if context.args else None
 
-    def work(session: Session, subscriber: Subscriber) -> Schedule:
-        if topic is not None:
-            subs.subscribe(session, subscriber, topic.command)
-        return Schedule.of(session, subscriber)
+    since = quiet_since(runtime)
 
-    schedule = await runtime.for_chat(chat_id_of(update), work)
+    def work(session: Session, subscriber: Subscriber) -> tuple[Schedule, bool]:
+        if topic is None:
+            return Schedule.of(session, subscriber), False
+        subs.subscribe(session, subscriber, topic.command)
+        quiet = not repository.topic_has_news(session, topic.command, since)
+        return Schedule.of(session, subscriber), quiet
+
+    schedule, quiet = await runtime.for_chat(chat_id_of(update), work)
     if topic is not None:
         text = texts.WELCOME_SUBSCRIBED.format(topic=esc(topic.title))
+        text += quiet_note(runtime, topic.title) if quiet else ""
     else:
         text = texts.WELCOME.format(time=schedule.time, zone=schedule.zone_label(runtime.clock()))
     await reply(update, text, topic_keyboard(catalog, schedule.topics))
@@ -169,26 +186,26 @@ async def _change_topic(update: Update, context: Context, *, add: bool) -> None:
         await reply(update, texts.UNKNOWN_TOPIC.format(name=esc(name)))
         return
 
-    def work(session: Session, subscriber: Subscriber) -> tuple[bool, Schedule]:
-        if add:
-            changed = subs.subscribe(session, subscriber, topic.command)
-        else:
-            changed = subs.unsubscribe(session, subscriber, topic.command)
-        return changed, Schedule.of(session, subscriber)
+    since = quiet_since(runtime)
 
-    changed, schedule = await runtime.for_chat(chat_id_of(update), work)
+    def work(session: Session, subscriber: Subscriber) -> tuple[bool, Schedule, bool]:
+        if not add:
+            changed = subs.unsubscribe(session, subscriber, topic.command)
+            return changed, Schedule.of(session, subscriber), False
+        changed = subs.subscribe(session, subscriber, topic.command)
+        quiet = not repository.topic_has_news(session, topic.command, since)
+        return changed, Schedule.of(session, subscriber), quiet
+
+    changed, schedule, quiet = await runtime.for_chat(chat_id_of(update), work)
     if add:
         text = texts.SUBSCRIBED if changed else texts.ALREADY_SUBSCRIBED
+        text += quiet_note(runtime, topic.title) if quiet else ""
     else:
         text = texts.UNSUBSCRIBED if changed else texts.NOT_SUBSCRIBED
-    await reply(
-        update,
-        text.format(
-            title=esc(topic.title),
-            time=schedule.time,
-            zone=schedule.zone_label(runtime.clock()),
-        ),
+    text = text.format(
+        title=esc(topic.title), time=schedule.time, zone=schedule.zone_label(runtime.clock())
     )
+    await reply(update, text + (quiet_note(runtime, topic.title) if quiet else ""))
 
 
 async def mytopics_command(update: Update, context: Context) -> None:
@@ -384,6 +401,6 @@ COMMANDS = (
 def other_handlers() -> list[BaseHandler[Update, Context, None]]:
     """The topic buttons and group migrations."""
     return [
-        CallbackQueryHandler(topic_button),
+        CallbackQueryHandler(topic_button, pattern=r"^[sut]:"),
         MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
     ]

@@ -44,6 +44,10 @@ UNKNOWN_TOPIC = (
 )
 SUBSCRIBED = "<b>{title}</b> is now in your daily brief (every day at {time}, {zone})."
 ALREADY_SUBSCRIBED = "<b>{title}</b> is already in your daily brief."
+QUIET_TOPIC = (
+    "\n\nThere has been no news on <b>{title}</b> in the last {days} days, so your daily brief "
+    "will skip it until there is."
+)
 UNSUBSCRIBED = "<b>{title}</b> is no longer in your daily brief."
 NOT_SUBSCRIBED = "<b>{title}</b> was not in your daily brief."
 
@@ -89,8 +93,23 @@ RESUMED = "Your daily brief is back: next at {time}, {zone}."
 STOPPED = "Done: I have forgotten everything about you. Send /start to begin again."
 NOTHING_TO_STOP = "I had nothing stored about you."
 
+PAGE_BACK = "‹ Back"
+PAGE_MORE = "More › {page}/{pages}"
+
 DAILY_HEADER = "<b>Your daily brief</b> – {date}"
 DIGEST_NOTHING = "Nothing new for your topics right now."
+
+# Digests, as plain text: the renderer escapes them and adds the formatting.
+NOTHING_NEW = "Nothing new for {topic} right now."
+UNTITLED = "Untitled"
+META_SEPARATOR = " · "
+QUOTE = "“{text}”"
+QUOTE_DASH = "— "
+AGE = {"minutes": "{count} min ago", "hours": "{count} h ago", "days": "{count} days ago"}
+AGE_ONE = {"minutes": "1 min ago", "hours": "1 h ago", "days": "yesterday"}
+AGE_NOW = "just now"
+AGE_DATE = "{day} {month}"
+AGE_DATE_YEAR = "{day} {month} {year}"
 
 UNKNOWN_COMMAND = "I do not know that command. Send /help to see what I can do."
 FREE_TEXT = (

@@ -88,6 +88,50 @@ def _configured_topic_stories(
     ]
 
 
+def digest_from_stored(
+    session: Session,
+    topic: Topic,
+    *,
+    now: datetime,
+    options: DigestOptions = DigestOptions(),
+) -> Digest:
+    """Gather the latest stories for a topic or free words from stored results only.
+
+    Nothing is briefed again: free words get each story's stored brief and the stored quotes
+    that mention them, which keeps an answer within a few milliseconds (inline queries).
+    """
+    if topic.configured:
+        stories = _configured_topic_stories(session, topic, now, options, (), None)
+    else:
+        stories = _stored_keyword_stories(session, topic, now, options)
+    stories.sort(key=lambda s: s.score, reverse=True)
+    return Digest(topic.command or topic.title, topic.title, now, tuple(stories[: options.stories]))
+
+
+def _stored_keyword_stories(
+    session: Session, topic: Topic, now: datetime, options: DigestOptions
+) -> list[DigestStory]:
+    found: list[DigestStory] = []
+    for story_id in repository.stories_mentioning(
+        session, topic.keywords, limit=KEYWORD_CANDIDATES
+    ):
+        story = session.get_one(Story, story_id)
+        quotes = [StoryQuote.from_json(q) for q in story.quotes]
+        on_topic = [q for q in quotes if topic.mentions(q.context) or topic.mentions(q.text)]
+        relevance = max(topic.relevance(story.title, story.brief), topic.threshold)
+        found.append(
+            _digest_story(
+                story,
+                brief=story.brief,
+                quotes=on_topic or quotes,
+                relevance=relevance,
+                now=now,
+                options=options,
+            )
+        )
+    return found
+
+
 def _keyword_stories(
     session: Session,
     topic: Topic,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from newsbrief.bot.store.batches import in_chunks
@@ -139,6 +140,16 @@ def topic_stories(
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
+def topic_has_news(session: Session, topic: str, since: datetime) -> bool:
+    """Tell whether a configured topic has a story published since `since`."""
+    found = session.scalar(
+        select(StoryTopic.story_id)
+        .where(StoryTopic.topic == topic, StoryTopic.last_published >= since)
+        .limit(1)
+    )
+    return found is not None
+
+
 def stories_mentioning(session: Session, phrases: Collection[str], *, limit: int) -> Sequence[int]:
     """Return the newest stories whose articles contain any of these phrases."""
     conditions = [
@@ -153,6 +164,21 @@ def stories_mentioning(session: Session, phrases: Collection[str], *, limit: int
         .limit(limit)
     )
     return [row for row in session.scalars(query) if row is not None]
+
+
+def stories_quoting(session: Session, word: str, *, limit: int) -> Sequence[Story]:
+    """Return the newest stories whose stored quotes mention `word` (a speaker's name, say).
+
+    The quotes are JSON as the store's serializer wrote it, non-ASCII letters escaped, so the
+    word is looked for in that same form.
+    """
+    escaped = json.dumps(word)[1:-1]
+    return session.scalars(
+        select(Story)
+        .where(cast(Story.quotes, Text).icontains(escaped, autoescape=True))
+        .order_by(Story.last_published.desc(), Story.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def count_articles(session: Session) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from harness import running as running  # the e2e tests' way to run the app
 from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
 from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.bot.services import Services
+from newsbrief.bot.store.schema import Story, StoryTopic
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.app import build_application
 from newsbrief.handlers.runtime import BotApp, Runtime
@@ -113,3 +114,57 @@ async def run_daily(runtime: Runtime) -> DailyReport:
     report = await daily_of(runtime).run()
     assert report is not None
     return report
+
+
+def seed_stories(
+    services: Services,
+    topic: str,
+    count: int,
+    *,
+    newest: datetime,
+    sentence: str = "Officials said talks would resume next week after a pause of several days.",
+    sentences: int = 3,
+    speaker: str = "Jane Roe",
+) -> list[int]:
+    """Store `count` two-source stories in a configured topic, an hour apart from `newest`."""
+    ids = []
+    with services.database.transaction() as session:
+        for n in range(count):
+            published = newest - timedelta(hours=n)
+            brief = [f"{sentence} ({n}.{k})" for k in range(sentences)]
+            quotes = [
+                {
+                    "text": f"We will keep talking, round {n}",
+                    "speaker": speaker,
+                    "sources": ["Outlet A"],
+                    "salience": 1.0,
+                    "context": f"{topic} talks",
+                }
+            ]
+            story = Story(
+                title=f"Talks on {topic}, round {n}",
+                first_published=published,
+                last_published=published,
+                updated_at=published,
+                brief=brief,
+                quotes=quotes,
+                sources=[
+                    {"name": "Outlet A", "url": f"https://a.example/{topic}/{n}", "path": None},
+                    {"name": "Outlet B", "url": f"https://b.example/{topic}/{n}", "path": None},
+                ],
+                signature={},
+            )
+            session.add(story)
+            session.flush()
+            session.add(
+                StoryTopic(
+                    topic=topic,
+                    story_id=story.id,
+                    relevance=3.0,
+                    last_published=published,
+                    brief=brief,
+                    quotes=quotes,
+                )
+            )
+            ids.append(story.id)
+    return ids

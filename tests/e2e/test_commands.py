@@ -106,7 +106,7 @@ async def test_a_topic_command_sends_its_latest_digest(chat: Chat) -> None:
     [digest] = await chat.say("/syria")
     assert digest.visible_text.startswith("Syria\n")
     assert {"type": "bold", "offset": 0, "length": 5} in digest.entities
-    assert any(e["type"] == "blockquote" for e in digest.entities)
+    assert any(e["type"] == "expandable_blockquote" for e in digest.entities)
     assert digest.link_preview_disabled
 
 
@@ -125,6 +125,16 @@ async def test_subscribe_unsubscribe_and_mytopics(chat: Chat, runtime: Runtime) 
     assert "Middle East is no longer" in await chat.ask("/unsubscribe middleeast")
     assert "was not in" in await chat.ask("/unsubscribe middleeast")
     assert subscriber_of(runtime) == ("syria",)
+
+
+async def test_subscribing_to_a_quiet_topic_says_so(chat: Chat, runtime: Runtime) -> None:
+    days = runtime.settings.telegram.daily_digest_days
+    quiet = await chat.ask("/subscribe sport")
+    assert "Sport is now in your daily brief" in quiet
+    assert f"no news on Sport in the last {days} days" in quiet
+    assert "no news" not in await chat.ask("/subscribe syria")
+    [welcome] = await chat.say("/start sport")
+    assert "no news on Sport" in welcome.visible_text
 
 
 async def test_digest_sends_all_my_topics_or_explains(chat: Chat) -> None:

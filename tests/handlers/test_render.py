@@ -7,7 +7,7 @@ Telegram refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botapi import BotApiStandIn, ParsedText, RateLimits, check_message_text, utf16_len
@@ -26,9 +26,10 @@ def story(
     quotes: tuple[DigestQuote, ...] = (),
     sources: tuple[Source, ...] = (),
     story_id: int = 1,
+    published: datetime | None = NOW,
 ) -> DigestStory:
     """Build a story with defaults for what a case does not care about."""
-    return DigestStory(story_id, title, NOW, brief, quotes, sources)
+    return DigestStory(story_id, title, published, brief, quotes, sources)
 
 
 def digest(*stories: DigestStory, title: str = "AI news") -> Digest:
@@ -68,12 +69,13 @@ CASES = [
             (DigestQuote("We will wait.", "Jane Roe", ("Reuters", "AP")),),
             (Source("Reuters", url="https://reuters.test/a"), Source("notes.txt", path="/x/n.txt")),
         ),
-        "<b>Rates held</b>\nThe bank held rates. Markets rose.\n"
-        "<blockquote>We will wait.<i>\n— Jane Roe (Reuters, AP)</i></blockquote>\n"
-        'Sources: <a href="https://reuters.test/a">Reuters</a>, notes.txt',
-        "Rates held\nThe bank held rates. Markets rose.\nWe will wait.\n— Jane Roe (Reuters, AP)\n"
-        "Sources: Reuters, notes.txt",
-        ["https://reuters.test/a"],
+        '<b><a href="https://reuters.test/a">Rates held</a></b>\n'
+        '<a href="https://reuters.test/a">Reuters</a>, notes.txt\nThe bank held rates.\n'
+        "<blockquote expandable>Markets rose.\n“We will wait.” <i>— Jane Roe (Reuters, AP)</i>"
+        "</blockquote>",
+        "Rates held\nReuters, notes.txt\nThe bank held rates.\nMarkets rose.\n"
+        "“We will wait.” — Jane Roe (Reuters, AP)",
+        ["https://reuters.test/a", "https://reuters.test/a"],
     ),
     Case(
         "script in title, ampersands in brief",
@@ -84,20 +86,21 @@ CASES = [
     Case(
         "tags inside a quote and a speaker",
         story(quotes=(DigestQuote("<b>bold</b> &amp; </blockquote>", "<i>Eve</i>", ("A&B",)),)),
-        "<b>Title</b>\nA brief.\n<blockquote>&lt;b&gt;bold&lt;/b&gt; &amp;amp; &lt;/blockquote&gt;"
-        "<i>\n— &lt;i&gt;Eve&lt;/i&gt; (A&amp;B)</i></blockquote>",
-        "Title\nA brief.\n<b>bold</b> &amp; </blockquote>\n— <i>Eve</i> (A&B)",
+        "<b>Title</b>\nA brief.\n<blockquote expandable>“&lt;b&gt;bold&lt;/b&gt; &amp;amp; "
+        "&lt;/blockquote&gt;” <i>— &lt;i&gt;Eve&lt;/i&gt; (A&amp;B)</i></blockquote>",
+        "Title\nA brief.\n“<b>bold</b> &amp; </blockquote>” — <i>Eve</i> (A&B)",
     ),
     Case(
         "url with quote and ampersand",
         story(sources=(Source('Q"&A', url="https://x.test/a?b=1&c=\"2\"&d='3'"),)),
-        '<b>Title</b>\nA brief.\nSources: <a href="https://x.test/a?b=1&amp;c=&quot;2&quot;'
-        '&amp;d=&#x27;3&#x27;">Q"&amp;A</a>',
-        'Title\nA brief.\nSources: Q"&A',
-        ["https://x.test/a?b=1&c=\"2\"&d='3'"],
+        '<b><a href="https://x.test/a?b=1&amp;c=&quot;2&quot;&amp;d=&#x27;3&#x27;">Title</a></b>'
+        '\n<a href="https://x.test/a?b=1&amp;c=&quot;2&quot;&amp;d=&#x27;3&#x27;">Q"&amp;A</a>'
+        "\nA brief.",
+        'Title\nQ"&A\nA brief.',
+        ["https://x.test/a?b=1&c=\"2\"&d='3'"] * 2,
     ),
     Case(
-        "only http and https become links",
+        "only http and https become links; the headline takes the first",
         story(
             sources=(
                 Source("js", url="javascript:alert(1)"),
@@ -106,9 +109,10 @@ CASES = [
                 Source("ok", url="http://ok.test"),
             )
         ),
-        '<b>Title</b>\nA brief.\nSources: js, ftp, rel, <a href="http://ok.test">ok</a>',
-        "Title\nA brief.\nSources: js, ftp, rel, ok",
-        ["http://ok.test"],
+        '<b><a href="http://ok.test">Title</a></b>\njs, ftp, rel, <a href="http://ok.test">ok</a>'
+        "\nA brief.",
+        "Title\njs, ftp, rel, ok\nA brief.",
+        ["http://ok.test", "http://ok.test"],
     ),
     Case(
         "quote without speaker, nameless file source",
@@ -116,9 +120,9 @@ CASES = [
             quotes=(DigestQuote("Unattributed.", None, ("BBC",)), DigestQuote("Bare.", None)),
             sources=(Source("", path="/data/article_7.txt"),),
         ),
-        "<b>Title</b>\nA brief.\n<blockquote>Unattributed.<i>\n— BBC</i></blockquote>\n"
-        "<blockquote>Bare.</blockquote>\nSources: article_7.txt",
-        "Title\nA brief.\nUnattributed.\n— BBC\nBare.\nSources: article_7.txt",
+        "<b>Title</b>\narticle_7.txt\nA brief.\n"
+        "<blockquote expandable>“Unattributed.” <i>— BBC</i>\n“Bare.”</blockquote>",
+        "Title\narticle_7.txt\nA brief.\n“Unattributed.” — BBC\n“Bare.”",
     ),
     Case(
         "control characters are dropped",
@@ -142,7 +146,7 @@ def test_render_story(case: Case) -> None:
 def test_digest_starts_with_its_title() -> None:
     [message] = render_digest(digest(story()))
 
-    assert message == "<b>AI news</b>\n\n" + render_story(story())
+    assert message == "<b>AI news</b>\n\n" + render_story(story(), NOW)
 
 
 def test_empty_digest_says_nothing_new() -> None:
@@ -183,7 +187,7 @@ def test_thirty_stories_split_at_story_boundaries() -> None:
             if s.title in text:
                 seen.append(s.story_id)
                 # every story is whole inside one message
-                assert accepted(render_story(s)).text in text
+                assert accepted(render_story(s, NOW)).text in text
     assert seen == list(range(30))
 
 
@@ -194,22 +198,25 @@ def test_small_limits_keep_every_message_valid_and_lose_no_words(max_len: int) -
 
     words = " ".join(accepted(m, max_len).text for m in messages).split()
     expected = " ".join(
-        [full.title] + [accepted(render_story(s)).text for s in full.stories]
+        [full.title] + [accepted(render_story(s, NOW)).text for s in full.stories]
     ).split()
     assert words == expected
 
 
-def test_too_long_story_splits_between_paragraphs() -> None:
+def test_too_long_story_splits_between_paragraphs_then_words() -> None:
     quotes = tuple(DigestQuote("Q" * 900 + f" {n}", f"S{n}", ("AP",)) for n in range(6))
-    long_story = story("Long", ("Brief " * 100,), quotes)
+    long_story = story("Long", ("Brief " * 100, "More."), quotes)
     messages = render_digest(bare(long_story), max_len=2000)
 
     assert len(messages) >= 3
+    assert messages[0].startswith("<b>Long</b>\n<i>just now</i>\nBrief Brief")
     for message in messages:
         accepted(message, 2000)
-        # paragraphs are never cut: each message holds whole blockquotes
-        assert message.count("<blockquote>") == message.count("</blockquote>")
-    assert sum(m.count("<blockquote>") for m in messages) == 6
+        assert message.count("<blockquote expandable>") == message.count("</blockquote>")
+    shown = "".join(accepted(m, 2000).text for m in messages)
+    assert [shown.index(f" {n}” — S{n} (AP)") for n in range(6)] == sorted(
+        shown.index(f" {n}” — S{n} (AP)") for n in range(6)
+    )
 
 
 def test_giant_paragraph_splits_between_words_and_keeps_its_format() -> None:
@@ -218,17 +225,42 @@ def test_giant_paragraph_splits_between_words_and_keeps_its_format() -> None:
 
     parsed = [accepted(m, 1000) for m in messages]
     assert len(messages) >= 10
-    assert all("blockquote" in [e["type"] for e in p.entities] for p in parsed[1:])
+    assert all("expandable_blockquote" in [e["type"] for e in p.entities] for p in parsed[1:])
     assert parsed[-1].text.endswith("— Speaker (AP)")
 
 
+@pytest.mark.parametrize(
+    ("age", "shown"),
+    [
+        (timedelta(seconds=20), "just now"),
+        (timedelta(minutes=1, seconds=5), "1 min ago"),
+        (timedelta(minutes=59), "59 min ago"),
+        (timedelta(hours=1), "1 h ago"),
+        (timedelta(hours=23, minutes=59), "23 h ago"),
+        (timedelta(days=1), "yesterday"),
+        (timedelta(days=6, hours=23), "6 days ago"),
+        (timedelta(days=7), "14 Nov"),
+        (timedelta(days=337), "19 Dec 2024"),
+        (timedelta(hours=-2), "just now"),
+    ],
+)
+def test_each_story_shows_its_age_or_date(age: timedelta, shown: str) -> None:
+    [message] = render_digest(bare(story(published=NOW - age)))
+    assert accepted(message).text.split("\n")[1] == shown
+
+
+def test_a_story_with_no_date_or_sources_has_no_meta_line() -> None:
+    [message] = render_digest(bare(story(published=None)))
+    assert accepted(message).text == "Title\nA brief."
+
+
 def test_emoji_count_double() -> None:
-    emoji_story = story("😀", ("🎉" * 2040,))  # title 2 + newline 1 + brief 4080 = 4083
+    emoji_story = story("😀", ("🎉" * 2040,), published=None)  # 2 + newline 1 + brief 4080
     messages = render_digest(bare(emoji_story))
     assert len(messages) == 1
     assert utf16_len(accepted(messages[0]).text) == 4083
 
-    heavier = story("😀", ("🎉" * 2047,))  # 4097 units: one emoji too many
+    heavier = story("😀", ("🎉" * 2047,), published=None)  # 4097 units: one emoji too many
     messages = render_digest(bare(heavier))
     assert len(messages) == 2
     assert all(utf16_len(accepted(m).text) <= 4096 for m in messages)
