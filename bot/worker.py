@@ -37,6 +37,25 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def died_here(holder: str) -> bool:
+    """Tell whether `holder` (named by `worker_name`) is a process of this host that has ended.
+
+    A process of another host, or one that cannot be checked, counts as alive: only its lease
+    running out says otherwise.
+    """
+    host, _, pid = holder.partition(":")
+    pid = pid.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # someone else's process, say: it exists
+        return False
+    return False
+
+
 def utc_now() -> datetime:
     """Tell the time, in UTC."""
     return datetime.now(UTC)

@@ -7,12 +7,11 @@ token-safe logging. Nothing happens at import time.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import secrets
 from collections.abc import Sequence
 from datetime import timedelta
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommandScopeChat, LinkPreviewOptions, Update
@@ -46,10 +45,13 @@ from newsbrief.handlers.polling_lease import (
 )
 from newsbrief.handlers.registry import Command, check_unique, command_handlers, menu
 from newsbrief.handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
+from newsbrief.handlers.serving import serve_until_signalled
+from newsbrief.handlers.webhook import webhook_options
 
 log = logging.getLogger(__name__)
 
 UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
 TIMER_SLACK_SECONDS = 0.005
 """Event-loop timers fire late by up to a millisecond or so; without slack that costs rate."""
 GUARD_GROUP = -1
@@ -57,10 +59,15 @@ POLLING_LEASE = "polling_lease"
 
 
 def api_url(base: str, kind: str = "bot") -> str:
-    """PTB appends the token to its base URL: https://api.telegram.org -> .../bot<token>."""
+    """PTB appends the token to its base URL: https://api.telegram.org -> .../bot<token>.
+
+    The root is what Telegram documents; PTB's own form ends in /bot (or /file/bot), and a
+    local Bot API server's users type that, so both are accepted.
+    """
     base = base.rstrip("/")
     if "{token}" in base:
         return base
+    base = base.removesuffix("/bot").removesuffix("/file")
     return f"{base}/{'file/' if kind == 'file' else ''}bot"
 
 
@@ -180,29 +187,11 @@ async def _post_shutdown(app: BotApp) -> None:
     runtime.services.close()
 
 
-def webhook_options(settings: Settings) -> dict[str, object]:
-    """Where to listen for Telegram's webhook calls, and the secret each must carry."""
-    telegram = settings.telegram
-    if telegram.webhook_url is None:
-        raise SettingsError("telegram.webhook_url is not set")
-    secret = telegram.webhook_secret.get_secret_value() if telegram.webhook_secret else None
-    return {
-        "listen": telegram.webhook_listen,
-        "port": telegram.webhook_port,
-        "url_path": urlsplit(telegram.webhook_url).path.lstrip("/"),
-        "webhook_url": telegram.webhook_url,
-        "secret_token": secret or secrets.token_urlsafe(32),
-    }
-
-
 def run_bot(settings: Settings, services: Services, argv: Sequence[str] = ()) -> None:
     """Run the bot until interrupted: by webhook when one is configured, else by polling."""
     app = build_application(settings, services)
     if settings.telegram.webhook_url:
-        options = webhook_options(settings)
-        protect_secret(str(options["secret_token"]))
-        log.info("Listening for webhook calls on %s:%s", options["listen"], options["port"])
-        app.run_webhook(allowed_updates=UPDATES, **options)  # type: ignore[arg-type]
+        protect_secret(webhook_options(settings).secret)
     else:
         token = settings.telegram.token.get_secret_value() if settings.telegram.token else ""
         holder = worker_name()
@@ -210,5 +199,4 @@ def run_bot(settings: Settings, services: Services, argv: Sequence[str] = ()) ->
         assert app.job_queue is not None
         keep_polling_lease(app.job_queue, token, holder)
         app.bot_data[POLLING_LEASE] = (token, holder)
-        log.info("Polling Telegram for updates")
-        app.run_polling(allowed_updates=UPDATES)
+    asyncio.run(serve_until_signalled(app, settings, UPDATES))

@@ -8,6 +8,7 @@ front ends do not need this: any number can answer updates.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime, timedelta
 
 from telegram.ext import JobQueue
@@ -15,8 +16,10 @@ from telegram.ext import JobQueue
 from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
 from newsbrief.bot.store.leases import current_holder, release_lease, take_lease
+from newsbrief.bot.worker import died_here
 from newsbrief.handlers.runtime import Context, runtime_of
 
+log = logging.getLogger(__name__)
 LEASE_TTL = timedelta(minutes=2)
 RENEW_SECONDS = 30.0
 JOB_NAME = "renew-polling-lease"
@@ -28,12 +31,21 @@ def lease_name(token: str) -> str:
 
 
 def take_polling_lease(services: Services, token: str, holder: str) -> None:
-    """Hold the polling lease, or refuse to start with a message saying who holds it."""
+    """Hold the polling lease, or refuse to start with a message saying who holds it.
+
+    A holder on this host whose process has ended (a crash, then a restart) is not waited for.
+    """
     now = datetime.now(UTC)
+    name = lease_name(token)
     with services.database.transaction() as session:
-        if take_lease(session, lease_name(token), holder, now=now, ttl=LEASE_TTL) is not None:
+        if take_lease(session, name, holder, now=now, ttl=LEASE_TTL) is not None:
             return
-        held = current_holder(session, lease_name(token), now=now)
+        held = current_holder(session, name, now=now)
+        if held is not None and died_here(held.holder):
+            log.info("Taking over the polling lease of %s, which has ended", held.holder)
+            release_lease(session, name, held.holder)
+            if take_lease(session, name, holder, now=now, ttl=LEASE_TTL) is not None:
+                return
     who = f"{held.holder}, until {held.expires_at:%H:%M:%S} UTC" if held else "another process"
     raise SettingsError(
         f"another newsbrief instance is already polling Telegram with this bot token on this "
