@@ -22,20 +22,31 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """A direct quotation: `text` is always `source_text[start:end]`, verbatim."""
+    """A direct quotation, verbatim: its parts of the source text, joined.
+
+    Most quotations are one span, `source_text[start:end]`, and `parts` is empty. One split
+    around its attribution (`"A," she said. "B."`) has a part for each span and its `text` joins
+    them with ` ... `; one continued into the next paragraph joins them with a space.
+    """
 
     text: str
     speaker: str | None
     start: int
     end: int
     salience: float = 0.0
+    parts: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Where the words are in the source text: one span, or one a part."""
+        return self.parts or ((self.start, self.end),)
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a story was reported: an outlet with a link or a file."""
+    """Where a story was reported: an outlet (None: not known) with a link or a file."""
 
-    name: str
+    name: str | None
     url: str | None = None
     path: str | None = None
 

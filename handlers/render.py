@@ -104,22 +104,24 @@ def link_url(url: str | None) -> str | None:
 
 
 def _source_name(source: Source) -> str:
-    name = clean_text(source.name).strip()
+    """Name a source by its outlet, else its link's host; never by a file name."""
+    name = clean_text(source.name or "").strip()
     if name:
         return name
-    if source.path:
-        return source.path.replace("\\", "/").rsplit("/", 1)[-1]
     if source.url:
-        return urlsplit(source.url).netloc or source.url
-    return "source"
+        return urlsplit(source.url).netloc or texts.UNNAMED_SOURCE
+    return texts.UNNAMED_SOURCE
 
 
 def _attribution(quote: DigestQuote) -> str:
+    """`Speaker (outlets)`; with no speaker known, say so rather than put an outlet there."""
     speaker = clean_text(quote.speaker or "").strip()
     outlets = ", ".join(name for name in (clean_text(s).strip() for s in quote.sources) if name)
     if speaker and outlets:
         return f"{speaker} ({outlets})"
-    return speaker or outlets
+    if outlets:
+        return texts.QUOTED_IN.format(outlets=outlets)
+    return speaker
 
 
 def best_link(story: DigestStory) -> str | None:

@@ -105,6 +105,10 @@ UNTITLED = "Untitled"
 META_SEPARATOR = " · "
 QUOTE = "“{text}”"
 QUOTE_DASH = "— "
+# A quote's attribution when its speaker is not clear: outlets never stand in for one.
+QUOTED_IN = "quoted in {outlets}"
+# A source with no outlet known and no link: a file name is never shown as an outlet.
+UNNAMED_SOURCE = "unnamed source"
 AGE = {"minutes": "{count} min ago", "hours": "{count} h ago", "days": "{count} days ago"}
 AGE_ONE = {"minutes": "1 min ago", "hours": "1 h ago", "days": "yesterday"}
 AGE_NOW = "just now"

@@ -6,6 +6,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -194,4 +195,7 @@ def _digest_story(
 
 
 def _source(data: dict[str, Any]) -> Source:
-    return Source(str(data["name"]), data.get("url"), data.get("path"))
+    name, path = data.get("name"), data.get("path")
+    if name is not None and path and str(name) == PurePath(path).name:
+        name = None  # stored before file names stopped standing in for outlets
+    return Source(None if name is None else str(name), data.get("url"), path)

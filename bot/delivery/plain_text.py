@@ -9,6 +9,7 @@ from newsbrief.bot.model import Digest, DigestStory
 
 NOTHING_NEW = "Nothing new on {title} yet."
 WIDTH = 88
+UNNAMED_SOURCE = "unnamed source"
 
 
 def digest_as_json(digest: Digest) -> dict[str, Any]:
@@ -55,7 +56,8 @@ def story_as_text(story: DigestStory, number: int) -> list[str]:
         )
     for quote in story.quotes:
         said = f" — {quote.speaker}" if quote.speaker else ""
-        where = f" ({', '.join(quote.sources)})" if quote.sources else ""
+        outlets = ", ".join(quote.sources)
+        where = (f" ({outlets})" if quote.speaker else f" (quoted in {outlets})") if outlets else ""
         lines.extend(
             textwrap.wrap(
                 f"“{quote.text}”{said}{where}",
@@ -65,5 +67,6 @@ def story_as_text(story: DigestStory, number: int) -> list[str]:
             )
         )
     for source in story.sources:
-        lines.append(f"   - {source.name}: {source.url or source.path or ''}".rstrip(": "))
+        name = source.name or UNNAMED_SOURCE
+        lines.append(f"   - {name}: {source.url or source.path or ''}".rstrip(": "))
     return lines

@@ -145,7 +145,7 @@ class Ingestor:
         )
         batch: list[FileOutcome] = []
         for outcome in self._analyze_files(changed, hashes, progress):
-            batch.append(outcome)
+            batch.append(_outlet_from_folder(outcome, folder))
             if len(batch) == STORE_BATCH_FILES:
                 self._store_files(batch, report)
                 batch = []
@@ -422,6 +422,26 @@ def folder_prefix(folder: Path) -> str:
     return "" if name == "." else name.rstrip(os.sep) + os.sep
 
 
+def _outlet_from_folder(outcome: FileOutcome, folder: Path) -> FileOutcome:
+    """Name the outlet of articles that name none by their subfolder: `articles/reuters/x.txt`.
+
+    Files directly in the article folder stay without one: its name says nothing of an outlet.
+    """
+    try:
+        relative = Path(outcome.path).relative_to(folder)
+    except ValueError:
+        return outcome
+    if len(relative.parts) < 2 or not outcome.articles:
+        return outcome
+    named = tuple(
+        item
+        if item.article.outlet or item.article.url
+        else replace(item, article=replace(item.article, outlet=relative.parts[0]))
+        for item in outcome.articles
+    )
+    return replace(outcome, articles=named)
+
+
 def _remember_file(session: Session, outcome: FileOutcome, now: datetime) -> None:
     name = stored_path(outcome.path)
     row = session.get(SourceFile, name)
@@ -452,6 +472,7 @@ def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
             "start": q.start,
             "end": q.end,
             "salience": q.salience,
+            "parts": [list(span) for span in q.parts],
         }
         for q in item.quotes
     ]
@@ -459,22 +480,28 @@ def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
     record.topics = list(article.topics)
 
 
-def source_name(outlet: str | None, url: str | None, path: str | None) -> str:
-    """Name a source for readers: the outlet, else the link's host, else the file name."""
-    file_name = Path(path).name if path else None
-    return outlet or outlet_from_url(url) or file_name or url or "unknown source"
+def source_name(outlet: str | None, url: str | None) -> str | None:
+    """Name a source for readers: the outlet, else the link's domain; a file name never is."""
+    return outlet or outlet_from_url(url)
 
 
 def story_article(record: ArticleRecord) -> StoryArticle:
     return StoryArticle(
         title=record.title,
         text=record.text,
-        source=Source(source_name(record.outlet, record.url, record.path), record.url, record.path),
+        source=Source(source_name(record.outlet, record.url), record.url, record.path),
         fingerprint=record.fingerprint,
         published=record.published,
         topics=tuple(record.topics or ()),
         quotes=tuple(
-            Quote(q["text"], q.get("speaker"), q["start"], q["end"], q.get("salience", 0.0))
+            Quote(
+                q["text"],
+                q.get("speaker"),
+                q["start"],
+                q["end"],
+                q.get("salience", 0.0),
+                tuple((s, e) for s, e in q.get("parts", ())),
+            )
             for q in record.quotes
         ),
     )

@@ -11,6 +11,7 @@ from functools import lru_cache
 from newsbrief.bot.model import Quote, Source
 from newsbrief.bot.stories.topics import Topic
 from newsbrief.bot.text.briefs import brief_story
+from newsbrief.bot.text.outlets import outlet_identities
 from newsbrief.bot.text.quotes import quote_key
 from newsbrief.bot.text.sentences import split_sentences
 
@@ -93,15 +94,16 @@ def distinct_articles(articles: Sequence[StoryArticle]) -> tuple[StoryArticle, .
 
 
 def story_sources(articles: Sequence[StoryArticle]) -> tuple[Source, ...]:
-    """List each outlet or file once, in the order they reported."""
-    seen: set[tuple[str, str | None, str | None]] = set()
-    sources: list[Source] = []
-    for article in sorted(articles, key=lambda a: a.published):
-        key = (article.source.name, article.source.url, article.source.path)
-        if key not in seen:
-            seen.add(key)
-            sources.append(article.source)
-    return tuple(sources)
+    """List each outlet once however many hosts it used, in the order they reported.
+
+    An article with no outlet known counts as a source of its own.
+    """
+    ordered = sorted(articles, key=lambda a: a.published)
+    identities = outlet_identities([a.source for a in ordered])
+    sources: dict[str, Source] = {}
+    for article, identity in zip(ordered, identities, strict=True):
+        sources.setdefault(identity, article.source)
+    return tuple(sources.values())
 
 
 def _context(text: str, quote: Quote) -> str:
@@ -117,7 +119,7 @@ def _context(text: str, quote: Quote) -> str:
 
 
 def merge_quotes(articles: Sequence[StoryArticle]) -> tuple[StoryQuote, ...]:
-    """Show a quote reported by several outlets once, with all of them; it ranks higher."""
+    """Show a quote reported by several outlets once, with the outlets whose text holds it."""
     groups: dict[str, list[tuple[Quote, StoryArticle]]] = {}
     for article in articles:
         for quote in article.quotes:
@@ -130,13 +132,14 @@ def merge_quotes(articles: Sequence[StoryArticle]) -> tuple[StoryQuote, ...]:
             if long != short and long in groups and len(long) > len(short) and short in long:
                 groups[long].extend(groups.pop(short))
                 break
+    identities = outlet_identities([a.source for a in articles])
     merged: list[StoryQuote] = []
     for members in groups.values():
         quote, article = max(members, key=lambda m: (len(m[0].text), m[0].salience))
-        outlets = tuple(dict.fromkeys(a.source.name for _, a in members))
+        outlets = quote_outlets(quote, articles, identities)
         speaker = quote.speaker or next((q.speaker for q, _ in members if q.speaker), None)
         salience = max(q.salience for q, _ in members) + MORE_SOURCES_BONUS * math.log2(
-            len(outlets)
+            max(1, len(outlets))
         )
         merged.append(
             StoryQuote(
@@ -145,6 +148,28 @@ def merge_quotes(articles: Sequence[StoryArticle]) -> tuple[StoryQuote, ...]:
         )
     merged.sort(key=lambda q: q.salience, reverse=True)
     return tuple(merged)
+
+
+def quote_outlets(
+    quote: Quote, articles: Sequence[StoryArticle], identities: Sequence[str]
+) -> tuple[str, ...]:
+    """Name the outlets whose text holds every part of a quote, each outlet once."""
+    pieces = [quote_key(piece) for piece in quote.text.split(" ... ")]
+    pieces = [piece for piece in pieces if piece]
+    outlets: dict[str, str] = {}
+    for article, identity in zip(articles, identities, strict=True):
+        name = article.source.name
+        if name is None or identity in outlets:
+            continue
+        body = _text_key(article.text)
+        if all(piece in body for piece in pieces):
+            outlets[identity] = name
+    return tuple(outlets.values())
+
+
+@lru_cache(maxsize=256)
+def _text_key(text: str) -> str:
+    return quote_key(text)
 
 
 def story_title(articles: Sequence[StoryArticle]) -> str:

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+
+from newsbrief.bot.text.outlets import outlet_from_url
 
 __all__ = [
     "CleanText",
@@ -140,19 +141,6 @@ def parse_date(text: str, *, now: datetime | None = None) -> datetime | None:
 # --- urls --------------------------------------------------------------------------------------
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
-
-
-def outlet_from_url(url: str | None) -> str | None:
-    """Name an outlet by a URL's host, without `www.`."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host or "." not in host:
-        return None
-    return host.removeprefix("www.")
 
 
 # --- paragraphs --------------------------------------------------------------------------------

@@ -89,11 +89,19 @@ _PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
 _DETERMINERS = r"(?:the|a|an|one|another|his|her|their|its|our|several|some|many|both|former|then)"
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
 _TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z)])[^\s\"“”.!?;:]*)*)"
+# Words that open a new clause, so that no lower-case role words follow: `"desperate", while the
+# Liberal Democrats said...` is not an attribution.
+_CLAUSE_OPENER = (
+    r"(?:while|whilst|whereas|and|but|as|when|because|after|before|though|although|since|if|so|"
+    r"or|nor|yet|until|unless|then|where|which|who|that|despite)"
+)
+_PREPOSITION = r"(?:in|at|on|of|from|for|with|to|by|into|about|near|inside|outside)"
 _SUBJECT_AFTER = re.compile(
     rf"[\s,.!?…—–’'-]*(?P<subj>(?:he|she|they|we|I|it)\b|"
-    rf"(?:{_DETERMINERS}\s+|(?:(?!{_VERB}\b)[a-z][\w-]*\s+){{0,2}}(?=[A-Z]))"
+    rf"(?:{_DETERMINERS}\s+|(?!{_CLAUSE_OPENER}\b)(?:(?!(?:{_VERB}|{_PREPOSITION})\b)[a-z][\w-]*\s+){{0,5}}"
+    rf"(?=[A-Z]))"
     rf"{_TOK}(?:[ \u00a0]{_TOK}){{0,9}}?)"
-    rf"(?:,[^,\"“”\n]{{1,150}},)?\s+{_ADVERBS}(?P<verb>{_VERB})\b",
+    rf"(?:,[^,\"“”\n]{{1,150}},)?\s+{_ADVERBS}(?P<verb>{_VERB})\b(?!\s+to\b)",
 )
 _VERB_FIRST = re.compile(
     rf"[\s,.!?…—–’'-]*(?:{_ADVERBS})(?P<verb>{_VERB})\s+(?P<subj>(?:he|she|they|we|I)\b|"
@@ -108,13 +116,17 @@ _ACCORDING = re.compile(
 _CONJ = r"(?:and|or|but)\b"
 _SUBJECT_BEFORE = re.compile(
     rf"(?P<subj>(?:\b(?:he|she|they|we|I)\b|"
-    rf"(?:{NAME_RUN.pattern})|\b{_DETERMINERS}\s+(?:(?!{_CONJ})[\w’'.-]+\s+){{0,4}}?(?!{_CONJ})[\w’'-]+)"
+    rf"(?:{NAME_RUN.pattern})|\b(?i:{_DETERMINERS})\s+(?:(?!{_CONJ})[\w’'.-]+\s+){{0,4}}?(?!{_CONJ})[\w’'-]+)"
     rf"(?:\s*\([^()\"“”]{{1,30}}\),?)?(?:,[^,\"“”]{{1,80}},)?)\s+{_ADVERBS}(?P<verb>{_VERB}|{_ING})\b"
 )
 # An inverted attribution opening its sentence: `Said Dorothy Poynter, who ..., "..."`.
 _INVERTED = re.compile(rf"\W*(?=[A-Z])(?i:{_VERB})\s+(?P<subj>{NAME_RUN.pattern})")
 # The end of a bare attribution after a closed sentence: `"...." Trump said.`, `said Tuesday.`
+_TITLED_OF = re.compile(rf"({NAME_RUN.pattern}) of $")
+_AFTER_PREPOSITION = re.compile(rf"(?<!according)(?<!according )\b{_PREPOSITION}\s+$", re.I)
 _APPOSITIVE_NAME = re.compile(rf",\s*({NAME_RUN.pattern})")
+# A phrase ending in a name set off by commas: `the Shadow Secretary for the Family, Theresa May,`
+_APPOSITIVE_ONLY_NAME = re.compile(rf",\s*({NAME_RUN.pattern}),?\s*$")
 _FINAL = re.compile(r"\s*(?:[.!?…]|$)")
 _LINE = re.compile(r"[^\n]+")
 _CLAUSE_END = re.compile(r"(?:\s+[A-Z][a-z]+)?\s*[.;]")
@@ -130,6 +142,18 @@ _SENTENCE_END = re.compile(
     r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Lt))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt))"
     r"[.!?…][\"”’']*\s+(?=[\"“‘'A-Z])"
 )
+# A quotation left open at a sentence's end, three words or more: `...26 weeks. ` before `"We`.
+_CONTINUED_INLINE = re.compile(r"\w+\W+\w+\W+\w+[^\w\n]*[.!?…][ \t]+$")
+_ENDED = re.compile(r"[ \t]*[.!?…]")
+# A speech cue right before a quotation: `... said:`, `... told reporters,`.
+_UNREAD_CUE = re.compile(rf"(?:\b(?:{_VERB_WORDS})\b[^\"“”.!?]{{0,40}})?[:,]$|\b(?:{_VERB_WORDS})$")
+_NAME_AFTER_VERB = re.compile(rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?P<subj>{NAME_RUN.pattern})[.,]")
+# `the Interfax news agency quoted Mr Khodorkovsky as saying`
+_QUOTED_AS_SAYING = re.compile(
+    rf"[,\s]*(?:[\w’'-]+\s+){{0,5}}?quoted\s+(?P<subj>{NAME_RUN.pattern}|him|her)\s+as\s+saying\b"
+)
+_SAYING = _wordset("said says told added warned argued insisted explained claimed stressed")
+_INNER_SENTENCE_END = re.compile(r"[.!?…]\s")
 _TITLE_CUE = re.compile(
     r"\b(?:book|books|film|films|movie|movies|show|shows|song|songs|album|series|play|titled|"
     r"entitled|called|dubbed|named|nicknamed|known\s+as|headline|headlined|column|article|"
@@ -177,6 +201,8 @@ class _Part:
     cue_before: bool = False
     speaker: str | None = None
     group: int = -1
+    unread_cue: bool = False  # a speech cue before it that named no one we could read
+    reported_by: tuple[str, int] | None = None  # who said something in the sentence before
 
 
 def _classify(text: str, i: int, j: int, mark: str) -> int:
@@ -223,6 +249,8 @@ def _pair(text: str, para_spans: list[tuple[int, int]]) -> list[_Part]:
         state: dict[bool, tuple[int, int] | None] = {True: None, False: None}
         weak: dict[bool, tuple[int, int] | None] = {True: None, False: None}
         first = True
+        # British style within a paragraph whose breaks were lost: `..., 26 weeks. "We are...`
+        continuing: dict[bool, bool] = {True: False, False: False}
         for m in _MARK.finditer(text, ps, pe):
             mark = m.group()
             if tags and _inside(tags, m.start()):
@@ -241,17 +269,26 @@ def _pair(text: str, para_spans: list[tuple[int, int]]) -> list[_Part]:
                 if role in (OPEN, EITHER):
                     state[dbl] = (m.start(), m.end())
                     weak[dbl] = None
+                    continuing[dbl] = False
             elif role in (CLOSE, EITHER):
                 out.append(_Part(opened[0], opened[1], m.start(), m.end(), p, True))
+                out[-1].continues = continuing[dbl]
                 state[dbl] = None
             elif role == WEAK:
                 weak[dbl] = weak[dbl] or (m.start(), m.end())
             elif role == OPEN:
                 w = weak[dbl]
+                again = w is None and _CONTINUED_INLINE.search(text, opened[1], m.start())
                 if w is not None:
                     out.append(_Part(opened[0], opened[1], w[0], w[1], p, True))
+                    out[-1].continues = continuing[dbl]
+                elif again:
+                    out.append(_Part(opened[0], opened[1], m.start(), m.start(), p, False))
+                    out[-1].continues = continuing[dbl]
+                    out[-1].continued = True
                 state[dbl] = (m.start(), m.end())
                 weak[dbl] = None
+                continuing[dbl] = bool(again)
             first = False
         for dbl in (True, False):
             opened = state[dbl]
@@ -263,12 +300,13 @@ def _pair(text: str, para_spans: list[tuple[int, int]]) -> list[_Part]:
                 out.append(_Part(opened[0], opened[1], w[0], w[1], p, True))
             else:
                 out.append(_Part(opened[0], opened[1], pe, pe, p, False))
+            out[-1].continues = continuing[dbl]
     # continuation flags: a part that opens its paragraph after a part left open
     for parts in (doubles, singles):
         for a, b in pairwise(parts):
             if a.continued and b.para == a.para + 1 and b.open_at == para_spans[b.para][0]:
                 b.continues = True
-            elif a.continued:
+            elif a.continued and not (b.continues and b.open_at == a.end):
                 a.continued = False
     return _nest(doubles, singles)
 
@@ -323,7 +361,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _sentence_start(text: str, at: int, floor: int) -> int:
     """The start of the sentence holding `at`, not before `floor` (its paragraph)."""
-    seg = text[max(floor, at - 400) : at]
+    seg = text[max(floor, at - 400) : at + 1]  # the mark at `at` shows a sentence starts there
     last = _last(_SENTENCE_END, seg)
     return max(floor, at - 400) + last.end() if last else max(floor, at - 400)
 
@@ -408,8 +446,8 @@ class _Finder:
         text = self.text
         base = part.close_end
         closing = text[part.start : part.end].rstrip()[-1:]
-        if part.terminated:
-            for pattern in (_SUBJECT_AFTER, _VERB_FIRST, _ACCORDING):
+        if part.terminated and not _ENDED.match(after):  # `"critical". Its latest...`
+            for pattern in (_SUBJECT_AFTER, _VERB_FIRST, _ACCORDING, _QUOTED_AS_SAYING):
                 m = pattern.match(after)
                 if m and "\n" not in after[: m.end()]:
                     if closing == "." and not _CLAUSE_END.match(after, m.end()):
@@ -468,6 +506,38 @@ class _Finder:
                 elif lead is not None:
                     part.speaker_phrase = (lead[0], s + lead[1])
                     part.cue_before = True
+                return
+        if _UNREAD_CUE.search(stripped):
+            part.unread_cue = True  # `A BBC spokesman said: "..."` read as no one: not the last
+        elif not stripped.strip(_QUOTE_CHARS + " \t—–-"):
+            part.reported_by = self._previous_sayer(part, sent)
+
+    def _previous_sayer(self, part: _Part, sent: int) -> tuple[str, int] | None:
+        """Who said something in the sentence before a quote that has no cue of its own.
+
+        `Mike Hobday said evidence was passed to police. "Our evidence suggests..."`: the quote
+        goes on from what its sayer was reported to say, in the same paragraph or at the end
+        of the one before.
+        """
+        ps = self.paras[part.para][0]
+        if sent <= ps:
+            if part.para == 0 or sent != ps:
+                return None
+            ps, sent = self.paras[part.para - 1][0], self.paras[part.para - 1][1] + 1
+        end = sent - 1
+        while end > ps and self.text[end - 1].isspace():
+            end -= 1
+        start = _sentence_start(self.text, max(ps, end - 1), ps)
+        sentence = self.text[start:end]
+        if _MARK.search(sentence):
+            return None
+        found = _SUBJECT_BEFORE.search(sentence, 0, 400)
+        if found is None or found.start() > 60 or found.group("verb") not in _SAYING:
+            return None
+        inverted = _NAME_AFTER_VERB.match(sentence, found.end())
+        if inverted:  # `The sale has destroyed Yukos, said founder Mikhail Khodorkovsky.`
+            return inverted.group("subj"), start + inverted.start("subj")
+        return found.group("subj"), start + found.start("subj")
 
     def _leading_subject(self, sentence: str) -> tuple[str, int] | None:
         """The person a sentence opens with, after an opener such as `Hours later,`."""
@@ -504,6 +574,8 @@ class _Finder:
                 part.continues
                 or (
                     part.speaker_phrase is None
+                    and not part.unread_cue
+                    and not self._someone_else_between(prev, part, speakers)
                     and (
                         prev.para == part.para or (prev.para == part.para - 1 and self._opens(part))
                     )
@@ -518,6 +590,8 @@ class _Finder:
             else:
                 group += 1
                 part.group = group
+                if part.speaker_phrase is None and part.reported_by is not None:
+                    part.speaker = self._resolve(*part.reported_by, speakers)
             prev = part
         # a part before the cue of its group takes the group's speaker: "A," he said. "B."
         by_group: dict[int, str | None] = {}
@@ -527,6 +601,14 @@ class _Finder:
         for part in parts:
             if part.speaker is None and part.speaker_phrase is None:
                 part.speaker = by_group.get(part.group)
+
+    @staticmethod
+    def _someone_else_between(a: _Part, b: _Part, speakers: Speakers) -> bool:
+        """Whether a sentence about another person comes between two quotes.
+
+        `"A," Mr Howard said. Menzies Campbell repeated his calls. "B."`: B is not Howard's.
+        """
+        return any(s.name != a.speaker for s in speakers.subjects_between(a.close_end, b.open_at))
 
     def _opens(self, part: _Part) -> bool:
         return part.open_at == self.paras[part.para][0]
@@ -538,14 +620,28 @@ class _Finder:
         first = words[0].casefold().rstrip(",")
         if first in _PRONOUNS and (len(words) == 1 or words[0].endswith(",")):
             return speakers.pronoun(first, at)  # "he said", "she, a former aide, said"
+        lead_in = self.text[max(0, at - 60) : at]
+        titled_of = _TITLED_OF.search(lead_in)
+        if titled_of and speakers.known(titled_of.group(1)):
+            return speakers.name(titled_of.group(1))  # "Lord Nicholls of Birkenhead said"
+        if _AFTER_PREPOSITION.search(lead_in) and not speakers.known(phrase):
+            return None  # "detainee 'A' in Woodhill Prison said": the subject is further back
         if re.fullmatch(r"[A-Z]{2,6}", words[0]) and len(words) == 1:
             return words[0]  # an acronym: "ESPN said"
         head = re.split(r"\s+(?:for|of|at|from|with|in|on|who|which|,)\s|,|\s\(", phrase)[0]
+        named_after = _APPOSITIVE_ONLY_NAME.search(phrase)
+        if named_after and not speakers.known(head) and len(named_after.group(1).split()) >= 2:
+            return speakers.name(named_after.group(1))
         # a role before a name: "Democratic pollster Stan Greenberg", "the columnist Jo Smith"
         # (not an indefinite description: "a New Hampshire Republican")
         named = None
         if first not in ("a", "an", "another", "one"):
             named = re.search(rf"(?:^|\s)({NAME_RUN.pattern})$", head)
+            # or a person's full name closing a longer role: "the minister for civil aviation
+            # Praful Patel"
+            full = None if named else re.search(rf"\s({NAME_RUN.pattern})$", phrase)
+            if full and len(full.group(1).split()) >= 2 and speakers.known(full.group(1)):
+                named = full
         resolved = speakers.name(named.group(1)) if named else None
         if resolved:
             return resolved
@@ -557,9 +653,14 @@ class _Finder:
             appositive = _APPOSITIVE_NAME.search(phrase)
             if appositive:
                 return speakers.name(appositive.group(1))
-            hw = head.split()
-            if hw and hw[-1].casefold() in _ORG_HEADS and NAME_RUN.search(head):
-                return " ".join(w for w in hw if w.casefold() not in ("the", "a", "an"))
+            # "the Clinton campaign": named words and an organisation
+            hw = [w for w in head.split() if w.casefold() not in ("the", "a", "an")]
+            if (
+                1 < len(hw) <= 4
+                and hw[-1].casefold() in _ORG_HEADS
+                and all(w[:1].isupper() for w in hw[:-1])
+            ):
+                return " ".join(hw)
             return None
         run = NAME_RUN.search(phrase)
         if run is None or run.start() > 0:
@@ -581,9 +682,16 @@ class _Finder:
         seen: dict[str, tuple[int, tuple[bool, bool, float]]] = {}
         quotes: list[Quote] = []
         size = max(len(text), 1)
-        for part in parts:
-            start, end = _trim(text, part.start, part.end)
-            inner = text[start:end]
+        for run in self._one_quotation_each(parts):
+            spans = [_trim(text, part.start, part.end) for part in run]
+            spans = [(s, e) for s, e in spans if e > s]
+            pieces = [text[s:e] for s, e in spans]
+            inner = pieces[0]
+            for part, piece in zip(run[1:], pieces[1:], strict=True):
+                inner += (" " if part.continues else " ... ") + piece
+            start, end = spans[0][0], spans[-1][1]
+            last = run[-1]
+            speaker = next((part.speaker for part in run if part.speaker), None)
             words = _words(inner)
             n = len(words)
             if n <= 2:
@@ -599,21 +707,23 @@ class _Finder:
             else:
                 length = 0.6
             score = 0.4 * length
-            if part.speaker:
+            if speaker:
                 score += 0.2
             if inner[:1].isupper():
                 score += 0.05
-            if inner[-1:] in ".!?…" or text[part.start : part.end].rstrip()[-1:] == ",":
+            if inner[-1:] in ".!?…" or text[last.start : last.end].rstrip()[-1:] == ",":
                 score += 0.05
             content = {w.casefold() for w in words if w.casefold() not in _STOPWORDS}
             if content and topic:
                 score += 0.15 * min(1.0, len(content & topic) / min(len(content), 6))
             score += 0.15 * (1.0 - start / size)
-            if not part.terminated:
+            if not last.terminated:
                 score *= 0.8
             key = quote_key(inner)
-            quote = Quote(inner, part.speaker, start, end, round(min(score, 1.0), 4))
-            rank = (part.speaker is not None, part.cue_after, quote.salience)
+            salience = round(min(score, 1.0), 4)
+            pieces_at = tuple(spans) if len(run) > 1 else ()
+            quote = Quote(inner, speaker, start, end, salience, pieces_at)
+            rank = (speaker is not None, any(p.cue_after for p in run), quote.salience)
             if key in seen:
                 # the same words twice (a headline and the body): keep the better attributed
                 k, old_rank = seen[key]
@@ -625,6 +735,32 @@ class _Finder:
             quotes.append(quote)
         quotes.sort(key=lambda q: (-q.salience, q.start))
         return quotes
+
+    def _one_quotation_each(self, parts: list[_Part]) -> list[list[_Part]]:
+        """Gather the parts of one quotation: split around its attribution, or continued."""
+        runs: list[list[_Part]] = []
+        for part in parts:
+            prev = runs[-1][-1] if runs else None
+            if prev is not None and self._same_quotation(prev, part):
+                runs[-1].append(part)
+            else:
+                runs.append([part])
+        return runs
+
+    def _same_quotation(self, a: _Part, b: _Part) -> bool:
+        if a.speaker and b.speaker and a.speaker != b.speaker:
+            return False
+        if a.group != b.group and not (a.speaker and a.cue_after):
+            return False  # `"A," Putin said. "B," he added.` is still one quotation
+        if b.continues:
+            return True
+        if a.para != b.para or not a.terminated:
+            return False
+        # only the attribution between: `"A," Putin said on Thursday. "B."`
+        gap = self.text[a.close_end : b.open_at].strip(" \t,.;:!?—–-" + _QUOTE_CHARS)
+        if not gap:
+            return True
+        return a.cue_after and len(gap) <= 120 and not _INNER_SENTENCE_END.search(gap)
 
 
 def find_quotes(text: str, *, title: str | None = None) -> list[Quote]:

@@ -16,6 +16,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from newsbrief.bot.text.subjects import (
+    PERSON_NOUNS,
+    NameSpan,
+    Subject,
+    sentence_spans,
+    sentence_subjects,
+)
+
 
 def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
@@ -23,11 +31,13 @@ def _wordset(words: str) -> frozenset[str]:
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿĀ-ſ"
-_CAP = rf"(?:O[’']|D[’'])?[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?(?:-[{_UP}][{_LOW}]+)*"
+_CAP_WORD = rf"(?:O[’']|D[’'])?[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?"
+_CAP = rf"{_CAP_WORD}(?:-{_CAP_WORD})*"  # Murphy-O'Connor
 _ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
 _TOKEN = rf"(?:{_ABBR}|{_CAP}|[A-Z]\.)"
-_PARTICLE = r"(?:de|da|del|der|van|von|bin|al|el|la|le|du|dos)"
-NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0](?:{_PARTICLE} )?{_TOKEN})*")
+# Lower-case surname particles, up to two in a row: Charles de Gaulle, Nick van den Brul.
+_PARTICLE = r"(?:de|da|del|della|der|den|di|do|dos|du|la|le|van|von|ter|ten|bin|ibn|al|el)"
+NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0](?:{_PARTICLE} ){{0,2}}{_TOKEN})*")
 
 # Capitalised words that open sentences or qualify names but are not part of one.
 _STOP = _wordset(
@@ -72,7 +82,12 @@ _ORG = _wordset(
     alliance federation front movement organization organisation society trust project
     initiative media television radio magazine review tribune herald daily weekly today
     channel street kremlin pentagon capitol assembly parliament cabinet police airlines
-    airways
+    airways prison jail cathedral abbey chapel temple mosque mass christmas easter cup league
+    championship championships games olympics festival awards award prize index exchange
+    market markets stadium arena centre theatre theater gallery hotel station holdings plc
+    ltd llc motors software systems technologies labs studios records pictures entertainment
+    communications telecom energy pharmaceuticals partners securities insurance reserve
+    treasury commons lords bureau unit team fc united day week programme program air
     """
 )
 
@@ -132,6 +147,8 @@ _MALE = _wordset(
     """
 )
 
+_NEXT_WORD = re.compile(r"[ \u00a0]([a-z][a-z-]*)\b")
+PRONOUN_REACH = 2000  # characters back to look for a pronoun's person
 _NONSPACE = re.compile(r"\S+")
 _SUFFIXES = frozenset(("Jr.", "Sr."))
 _POSSESSIVE = re.compile(r"[’']s\b")
@@ -187,10 +204,11 @@ class Person:
     """A person named in the article: the fullest name seen, roles and gender when known."""
 
     name: str
-    tokens: tuple[str, ...]
+    tokens: tuple[str, ...]  # without a generational suffix
     roles: set[str] = field(default_factory=set)
     gender: str | None = None
     mentions: int = 0
+    suffix: str = ""  # `Jr.`: Donald Trump Jr. is not Donald Trump
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +234,13 @@ def _title_end(words: Sequence[str], k: int) -> int:
         if words[-2] in _HONORIFICS:
             return j - 1
     return j
+
+
+def _without_suffix(tokens: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """Split `Donald Trump Jr.` into its name tokens and its generational suffix."""
+    if len(tokens) >= 2 and tokens[-1] in _SUFFIXES:
+        return tuple(tokens[:-1]), tokens[-1]
+    return tuple(t for t in tokens if t not in _SUFFIXES), ""
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -252,7 +277,7 @@ class Speakers:
                 if not org and (len(tokens) >= 2 or titled):
                     self._register(tokens, roles)
         for start, end, tokens, roles, titled, org in parsed:
-            low = tokens[-1].casefold()
+            low = _without_suffix(tokens)[0][-1].casefold()
             person = not org and (len(tokens) >= 2 or titled or low in self.people)
             if person and len(tokens) == 1 and not titled:
                 self._count(tokens, roles)
@@ -261,6 +286,17 @@ class Speakers:
             )
             self.mentions.append(Mention(start, end, tokens, subject, person))
         self._starts = [m.start for m in self.mentions]
+        self.subjects = sentence_subjects(text, self._name_spans(), spans, self.nominal)
+        self._sentence_starts = [start for start, _ in sentence_spans(text)]
+        self._subject_starts = [s.at for s in self.subjects]
+
+    def _name_spans(self) -> list[NameSpan]:
+        spans = []
+        for m in self.mentions:
+            found = self.person(m.tokens) if m.person else None
+            name, gender = (found.name, found.gender) if found else (None, None)
+            spans.append(NameSpan(m.start, m.end, name, gender))
+        return spans
 
     # -- building -------------------------------------------------------------------------
 
@@ -273,14 +309,20 @@ class Speakers:
         while k < len(words) and words[k] in _STOP:
             k += 1
         j = _title_end(words, k)
-        roles = words[k:j]
+        # `Dr Fox`, `Mr Blair` (British style, no full stop): the honorific is a title
+        honorifics = [w for w in words[:k] if w in _HONORIFICS]
+        roles = honorifics + words[k:j]
         body = raw[j:]
-        tokens = tuple(w for _, w in body if w not in _SUFFIXES)
-        if not tokens:
+        tokens = tuple(w for _, w in body)
+        if not _without_suffix(tokens)[0]:
             return None
         lows = [t.casefold() for t in tokens]
         org = any(w in _ORG for w in lows) or any(r in _ORG for r in roles)
         org = org or (lows[0] in _PLACE_FIRST and j == k)
+        end = body[-1][0] + len(body[-1][1])
+        # a name that qualifies a role is not a person: "Lib Dem spokesman", "Labour leader"
+        qualifier = _NEXT_WORD.match(self.text, end)
+        org = org or bool(qualifier and qualifier.group(1) in PERSON_NOUNS)
         s = body[0][0]
         # a lowercase role phrase right before the name: "presidential candidate Martin O'Malley"
         lower_roles = _LOWER_ROLES.search(self.text, max(0, s - 60), s)
@@ -289,11 +331,10 @@ class Speakers:
             if j or cand[-1] in TITLES:
                 roles = cand + roles
         # appositive: "Martin O'Malley, the former Maryland governor,"
-        end = body[-1][0] + len(body[-1][1])
         after = _APPOSITIVE.match(self.text, end, end + 80)
         if after:
             roles += [re.sub(r"[’']s$", "", w.casefold()) for w in after.group(1).split()]
-        return s, end, tokens, roles, j > k, org
+        return s, end, tokens, roles, j > k or bool(honorifics), org
 
     def _count(self, tokens: tuple[str, ...], roles: Sequence[str]) -> None:
         found = self.person(tokens)
@@ -301,7 +342,8 @@ class Speakers:
             found.mentions += 1
             found.roles.update(roles)
 
-    def _register(self, tokens: tuple[str, ...], roles: Sequence[str]) -> None:
+    def _register(self, full: tuple[str, ...], roles: Sequence[str]) -> None:
+        tokens, suffix = _without_suffix(full)
         surname = tokens[-1].casefold()
         people = self.people.setdefault(surname, [])
         gender = _first_gender(tokens[0]) if len(tokens) >= 2 else None
@@ -311,22 +353,28 @@ class Speakers:
             elif r in _FEMALE_TITLES:
                 gender = "f"
         for p in people:
+            if p.suffix != suffix:
+                continue
             if len(tokens) == 1 or len(p.tokens) == 1 or p.tokens[0] == tokens[0]:
                 if len(tokens) > len(p.tokens):
-                    p.tokens, p.name = tokens, " ".join(tokens)
+                    p.tokens, p.name = tokens, " ".join((*tokens, suffix)).strip()
                 p.roles.update(roles)
                 p.gender = p.gender or gender
                 p.mentions += 1
                 return
-        people.append(Person(" ".join(tokens), tokens, set(roles), gender, 1))
+        name = " ".join((*tokens, suffix)).strip()
+        people.append(Person(name, tokens, set(roles), gender, 1, suffix))
 
     # -- queries --------------------------------------------------------------------------
 
-    def person(self, tokens: Sequence[str], gender: str | None = None) -> Person | None:
+    def person(self, full: Sequence[str], gender: str | None = None) -> Person | None:
         """The person a name mention refers to, preferring the fullest and most mentioned name."""
+        tokens, suffix = _without_suffix(full)
         if not tokens:
             return None
         people = self.people.get(tokens[-1].casefold(), [])
+        if suffix or any(not p.suffix for p in people):
+            people = [p for p in people if p.suffix == suffix]
         if len(tokens) >= 2:
             firsts = [p for p in people if p.tokens[0] == tokens[0]]
             if firsts and (_first_gender(tokens[0]) or len(firsts) == len(people)):
@@ -375,28 +423,61 @@ class Speakers:
         while k < len(lows) and lows[k] in _STOP:
             k += 1
         j = _title_end(lows, k)
-        tokens = tuple(w for w in words[j:] if w not in _SUFFIXES)
-        return tokens, lows[k:j]
+        return tuple(words[j:]), lows[k:j]
 
     def pronoun(self, word: str, at: int) -> str | None:
-        """The most recent compatible person mentioned as a subject before `at`."""
+        """The latest sentence subject before `at` whose gender fits, else None.
+
+        An unnamed subject that fits (`a spokesman`) stops the search: the pronoun may mean
+        them. With no subject that fits, a name of the right gender in the sentence before
+        (`Mary Jones met John Smith. "...," he said`) is taken when it is the only one.
+        """
         gender = _PRONOUN_GENDER.get(word.casefold())
         if gender is None:
             return None
+        i = bisect.bisect_right(self._subject_starts, at) - 1
+        while i >= 0 and at - self.subjects[i].at < PRONOUN_REACH:
+            subject = self.subjects[i]
+            i -= 1
+            if subject.gender not in (None, gender):
+                continue
+            if subject.name is not None and self._rival_in_sentence(subject, gender, at):
+                return None  # "Flynn said Trump was right when he said...": he is not clear
+            return subject.name
+        return self._only_named(gender, at)
+
+    def _rival_in_sentence(self, subject: Subject, gender: str, at: int) -> bool:
+        """Whether another person who fits is named between a subject and a pronoun of its
+        sentence."""
+        k = bisect.bisect_right(self._sentence_starts, at) - 1
+        if k < 0 or subject.at < self._sentence_starts[k]:
+            return False
+        i = bisect.bisect_right(self._starts, subject.at)
+        while i < len(self.mentions) and self.mentions[i].start < at:
+            m = self.mentions[i]
+            i += 1
+            p = self.person(m.tokens) if m.person else None
+            if p is not None and p.name != subject.name and p.gender in (None, gender):
+                return True
+        return False
+
+    def subjects_between(self, start: int, end: int) -> list[Subject]:
+        """The sentence subjects found in [start, end)."""
+        lo = bisect.bisect_left(self._subject_starts, start)
+        hi = bisect.bisect_left(self._subject_starts, end)
+        return self.subjects[lo:hi]
+
+    def _only_named(self, gender: str, at: int) -> str | None:
+        """The one person of a known, fitting gender named in the 300 characters before `at`."""
         i = bisect.bisect_left(self._starts, at) - 1
-        fallback: Person | None = None
-        while i >= 0 and at - self.mentions[i].start < 3000:
+        found: set[str] = set()
+        while i >= 0 and at - self.mentions[i].start < 300:
             m = self.mentions[i]
             i -= 1
-            if not m.person:
-                continue
-            p = self.person(m.tokens, gender)
-            if p is None or p.gender not in (None, gender):
-                continue
-            if m.subject:
-                return p.name
-            fallback = fallback or p
-        return fallback.name if fallback else None
+            p = self.person(m.tokens) if m.person else None
+            if p is not None and p.gender == gender:
+                found.add(p.name)
+        return found.pop() if len(found) == 1 else None
 
     def nominal(self, phrase: str, at: int) -> str | None:
         """Resolve a role noun phrase (`the Russian President`) to the one person it fits."""

@@ -43,6 +43,19 @@ def test_brief_works_on_a_fresh_install_with_no_configuration(tmp_path: Path) ->
     assert story["quotes"][0]["speaker"] == "Vladimir Putin"
     assert set(story["quotes"][0]) == {"text", "speaker", "sources"}
     assert "store is empty" in done.stderr
+    # one quotation split around "Putin said" is one key quote, and a second one is different
+    first, second = story["quotes"][:2]
+    assert (
+        "defeat for Russia ... I assure you it is not ... we have achieved our goals"
+        in (first["text"])
+    )
+    assert second["text"] != first["text"] and "defeat for Russia" not in second["text"]
+    # sources are outlets, named from the articles' links, never file names; a quote lists
+    # the outlets whose text holds it
+    names = [source["name"] for source in story["sources"]]
+    assert sorted(names) == ["dailysabah.com", "indiatvnews.com"]
+    assert first["sources"] == ["dailysabah.com"]
+    assert not any(name.endswith(".txt") for q in story["quotes"] for name in q["sources"])
 
 
 def test_ingest_says_what_it_did_and_names_bad_files(
@@ -116,7 +129,8 @@ def test_summarize_answers_each_line_and_a_bad_line_does_not_stop_the_rest(
     assert len(out[0]["summary"]) == 3  # type: ignore[arg-type]
     assert len(out[0]["quotes"]) == 2  # type: ignore[arg-type]
     for quote in out[0]["quotes"]:  # type: ignore[attr-defined]
-        assert quote["text"] in article and quote["speaker"] == "Vladimir Putin"
+        assert quote["speaker"] == "Vladimir Putin"
+        assert all(part in article for part in quote["text"].split(" ... "))
 
 
 def test_summarize_options(

@@ -115,14 +115,23 @@ CASES = [
         ["http://ok.test", "http://ok.test"],
     ),
     Case(
+        # the outlet is not put where the speaker goes, and a file name is not an outlet
         "quote without speaker, nameless file source",
         story(
             quotes=(DigestQuote("Unattributed.", None, ("BBC",)), DigestQuote("Bare.", None)),
-            sources=(Source("", path="/data/article_7.txt"),),
+            sources=(Source(None, path="/data/article_7.txt"),),
         ),
-        "<b>Title</b>\narticle_7.txt\nA brief.\n"
-        "<blockquote expandable>“Unattributed.” <i>— BBC</i>\n“Bare.”</blockquote>",
-        "Title\narticle_7.txt\nA brief.\n“Unattributed.” — BBC\n“Bare.”",
+        "<b>Title</b>\nunnamed source\nA brief.\n"
+        "<blockquote expandable>“Unattributed.” <i>— quoted in BBC</i>\n“Bare.”</blockquote>",
+        "Title\nunnamed source\nA brief.\n“Unattributed.” — quoted in BBC\n“Bare.”",
+    ),
+    Case(
+        "a nameless source with a link is named by its host",
+        story(sources=(Source(None, url="https://edition.cnn.com/x"),)),
+        '<b><a href="https://edition.cnn.com/x">Title</a></b>\n'
+        '<a href="https://edition.cnn.com/x">edition.cnn.com</a>\nA brief.',
+        "Title\nedition.cnn.com\nA brief.",
+        ["https://edition.cnn.com/x", "https://edition.cnn.com/x"],
     ),
     Case(
         "control characters are dropped",

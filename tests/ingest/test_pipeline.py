@@ -40,6 +40,29 @@ def test_the_two_samples_become_one_story_with_two_sources(
     assert "sport" not in topics and "tech" not in topics
 
 
+def test_outlets_come_from_links_and_subfolders_never_file_names(
+    services: Services, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine"
+    (folder / "Reuters").mkdir(parents=True)
+    samples = sorted(sample_folder(tmp_path).glob("*.txt"))
+    body = samples[0].read_text().split("\n", 2)[2]  # without its URL line
+    (folder / "Reuters" / "001_a1b2.txt").write_text(body)
+    (folder / "002_c3d4.txt").write_text(body.replace("Moscow", "Moskva"))
+    shutil.copy(samples[1], folder / "003_e5f6.txt")  # names its link on its first line
+    services.ingestor.ingest_folder(folder)
+    with services.database.transaction() as session:
+        outlets = {Path(r.path).name: r.outlet for r in session.scalars(select(ArticleRecord))}
+    assert outlets == {
+        "001_a1b2.txt": "Reuters",
+        "002_c3d4.txt": None,
+        "003_e5f6.txt": "dailysabah.com",
+    }
+    (story,) = _stories(services)
+    names = sorted(str(source["name"]) for source in story.sources)
+    assert names == ["None", "Reuters", "dailysabah.com"]
+
+
 def test_unchanged_files_are_skipped_and_changed_ones_read_again(
     services: Services, tmp_path: Path
 ) -> None:

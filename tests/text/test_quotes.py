@@ -12,8 +12,19 @@ from newsbrief.bot.model import Quote
 from newsbrief.bot.text.quotes import find_quotes, quote_key
 
 QUOTES = FIXTURES / "quotes"
-CASES = sorted(p.stem for p in QUOTES.glob("*.json"))
+CASES = sorted(p.stem for p in QUOTES.glob("*.json") if p.with_suffix(".txt").exists())
 POLNEAR = EVAL / "quotes-polnear"
+
+
+def _joined(text: str, quote: Quote) -> str:
+    """Rebuild a quote's text from its spans as `find_quotes` promises: the parts verbatim,
+    joined by " ... " (words left out between) or by a space (a continued quotation)."""
+    pieces = [text[s:e] for s, e in quote.spans]
+    out = pieces[0]
+    for piece in pieces[1:]:
+        rest = quote.text[len(out) :]
+        out += (" ... " if rest.startswith(" ... " + piece) else " ") + piece
+    return out
 
 
 def _in_order(quotes: list[Quote]) -> list[tuple[str, str | None]]:
@@ -27,7 +38,7 @@ def test_fixture(case: str) -> None:
     found = find_quotes(text)
     assert _in_order(found) == [(q["text"], q["speaker"]) for q in expected]
     for q in found:
-        assert text[q.start : q.end] == q.text
+        assert _joined(text, q) == q.text
 
 
 def test_sample_articles_are_fixtures() -> None:
@@ -44,12 +55,22 @@ def test_ranked_best_first_with_salience_in_range() -> None:
     assert quotes[0].text.startswith("You want to present what is happening in Syria")
 
 
-def test_split_quote_parts_share_the_speaker() -> None:
+def test_a_quotation_split_around_its_attribution_is_one_quote() -> None:
     text = '"We have achieved our goals," Putin said. "It is not for nothing, is it?"'
-    assert _in_order(find_quotes(text)) == [
-        ("We have achieved our goals", "Putin"),
-        ("It is not for nothing, is it?", "Putin"),
-    ]
+    (quote,) = find_quotes(text)
+    assert (quote.text, quote.speaker) == (
+        "We have achieved our goals ... It is not for nothing, is it?",
+        "Putin",
+    )
+    assert [text[s:e] for s, e in quote.spans] == quote.text.split(" ... ")
+
+
+def test_two_quotations_with_a_sentence_between_stay_apart() -> None:
+    text = (
+        '"We have achieved our goals," Putin said. He spoke for hours. '
+        '"It is not for nothing, is it?"'
+    )
+    assert len(find_quotes(text)) == 2
 
 
 @pytest.mark.parametrize(
@@ -163,17 +184,16 @@ def test_unterminated_quote_stops_at_its_paragraph() -> None:
     assert [q.text for q in quotes] == ["This is a quote that never closes and goes on"]
 
 
-def test_multi_paragraph_quote_is_linked_parts() -> None:
+def test_a_quotation_continued_into_the_next_paragraph_is_one_quote() -> None:
     text = (
         'Maria Lopez spoke. "We started with nothing at all in this state.\n\n'
         '"And tonight we won every county," she said.'
     )
-    quotes = sorted(find_quotes(text), key=lambda q: q.start)
-    assert [q.text for q in quotes] == [
-        "We started with nothing at all in this state.",
-        "And tonight we won every county",
-    ]
-    assert {q.speaker for q in quotes} == {"Maria Lopez"}
+    (quote,) = find_quotes(text)
+    first = "We started with nothing at all in this state."
+    second = "And tonight we won every county"
+    assert (quote.text, quote.speaker) == (f"{first} {second}", "Maria Lopez")
+    assert [text[s:e] for s, e in quote.spans] == [first, second]
 
 
 def test_nested_quotes_belong_to_the_outer_one() -> None:
@@ -208,7 +228,7 @@ def test_verbatim_on_every_real_article() -> None:
     total = 0
     for text in texts:
         for q in find_quotes(text):
-            assert text[q.start : q.end] == q.text
+            assert _joined(text, q) == q.text
             assert q.text == q.text.strip() and q.text
             assert q.text[-1] not in ",;:"
             assert "\n" not in q.text
