@@ -15,6 +15,7 @@ from newsbrief.bot.ingest.pipeline import source_name
 from newsbrief.bot.model import DigestQuote, DigestStory, Source
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import ArticleRecord, Story, StoryTopic
+from newsbrief.bot.text.outlets import outlet_identities
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +25,7 @@ class ListedArticle:
     path: str | None
     url: str | None
     title: str
-    source: str
+    source: str | None  # the outlet; None when no outlet is known
     published: datetime
 
     def to_json(self) -> dict[str, Any]:
@@ -64,7 +65,10 @@ class ListedStory:
 
     def as_digest_story(self, quotes: int) -> DigestStory:
         """See it as a digest shows a story, for the terminal."""
-        sources = {a.source: Source(a.source, a.url, a.path) for a in self.articles}
+        reports = [Source(a.source, a.url, a.path) for a in self.articles]
+        sources: dict[str, Source] = {}
+        for identity, source in zip(outlet_identities(reports), reports, strict=True):
+            sources.setdefault(identity, source)  # each outlet once, however many hosts
         return DigestStory(
             story_id=self.id,
             title=self.title,
@@ -128,6 +132,6 @@ def _articles_of(session: Session, story_ids: Sequence[int]) -> dict[int, list[L
             if story_id is None:  # not selected; says so to the type checker
                 continue
             found[story_id].append(
-                ListedArticle(path, url, title, source_name(outlet, url, path), published)
+                ListedArticle(path, url, title, source_name(outlet, url), published)
             )
     return found
