@@ -238,9 +238,9 @@ def _title_end(words: Sequence[str], k: int) -> int:
 
 def _without_suffix(tokens: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """Split `Donald Trump Jr.` into its name tokens and its generational suffix."""
-    if len(tokens) >= 2 and tokens[-1] in _SUFFIXES:
+    if tokens and tokens[-1] in _SUFFIXES:
         return tuple(tokens[:-1]), tokens[-1]
-    return tuple(t for t in tokens if t not in _SUFFIXES), ""
+    return tuple(tokens), ""
 
 
 def _same_stem(a: str, b: str) -> bool:
@@ -286,8 +286,9 @@ class Speakers:
             )
             self.mentions.append(Mention(start, end, tokens, subject, person))
         self._starts = [m.start for m in self.mentions]
-        self.subjects = sentence_subjects(text, self._name_spans(), spans, self.nominal)
-        self._sentence_starts = [start for start, _ in sentence_spans(text)]
+        sentences = sentence_spans(text)
+        self._sentence_starts = [start for start, _ in sentences]
+        self.subjects = sentence_subjects(text, sentences, self._name_spans(), spans, self.nominal)
         self._subject_starts = [s.at for s in self.subjects]
 
     def _name_spans(self) -> list[NameSpan]:

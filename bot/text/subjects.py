@@ -45,10 +45,9 @@ class NameSpan:
     gender: str | None
 
 
-_BREAK = re.compile(
-    r"(?<!\b[A-Z])(?<!\b(?:Mr|Ms|Dr|St|Lt|Jr|Sr))(?<!\b(?:Mrs|Sen|Rep|Gov|Gen|Col|Sgt))"
-    r"[.!?…][\"”’']*[ \t]+(?=[\"“‘'(]?[A-Z])|\n+"
-)
+_BREAK = re.compile(r"[.!?…][\"”’']*[ \t]+(?=[\"“‘'(]?[A-Z])|\n+")
+# A full stop after these ends an abbreviation, not a sentence: `Mr. Smith`, `J. Smith`.
+_ABBREVIATION = re.compile(r"(?:\b[A-Z]|\b(?:Mr|Ms|Dr|St|Lt|Jr|Sr|Mrs|Sen|Rep|Gov|Gen|Col|Sgt))$")
 _CONNECTIVE = re.compile(
     r"(?:But|And|So|Yet|Then|Later|Still|Also|Now|Meanwhile|However|Instead|Earlier|"
     r"Separately|Elsewhere|Indeed|Moreover|Nevertheless|Today|Yesterday)\b,?\s+"
@@ -107,6 +106,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in _BREAK.finditer(text):
+        at = match.start()
+        if text[at] == "." and _ABBREVIATION.search(text, max(0, at - 4), at):
+            continue
         if match.start() > start:
             spans.append((start, match.start()))
         start = match.end()
@@ -232,11 +234,12 @@ class _Finder:
 
 def sentence_subjects(
     text: str,
+    sentences: Sequence[tuple[int, int]],
     names: Sequence[NameSpan],
     quoted: Sequence[tuple[int, int]],
     role: Callable[[str, int], str | None],
 ) -> list[Subject]:
     """Find each sentence's subject, in text order; `role` resolves `the cardinal` at a place."""
     finder = _Finder(text, names, quoted, role)
-    found = (finder.subject(s, e) for s, e in sentence_spans(text))
+    found = (finder.subject(s, e) for s, e in sentences)
     return [subject for subject in found if subject is not None]
