@@ -33,6 +33,8 @@ from newsbrief.bot.text.cleaning import clean_text
 from newsbrief.bot.text.quotes import find_quotes, quote_key
 
 FIXTURE = REPO / "tests" / "fixtures" / "quotes" / "bbc-checked.json"
+# Read and written down after the rules were, and not tuned on: the honest figure.
+HELD_OUT = REPO / "tests" / "fixtures" / "quotes" / "bbc-heldout.json"
 ARTICLES = EVAL / "bbc-news-summary" / "News Articles"
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z'’]+)+")
 
@@ -149,9 +151,9 @@ def score(finder: Finder, articles: Sequence[dict[str, object]]) -> tuple[Speake
     return total, errors
 
 
-def expected_articles() -> list[dict[str, object]]:
+def expected_articles(fixture: Path = FIXTURE) -> list[dict[str, object]]:
     """The hand-checked articles with their expected quotes."""
-    data = json.loads(Path(FIXTURE).read_text())
+    data = json.loads(fixture.read_text())
     return list(data["articles"])
 
 
@@ -190,7 +192,10 @@ def markdown() -> list[str]:
 
 
 if __name__ == "__main__":
-    result, problems = score(ours, expected_articles())
+    import sys
+
+    fixture = HELD_OUT if "--held-out" in sys.argv else FIXTURE
+    result, problems = score(ours, expected_articles(fixture))
     for problem in problems:
         print(problem)
     print(result)

@@ -240,7 +240,9 @@ _TRAILER = re.compile(
 _INLINE_TRAILER = re.compile(
     r"\s*\((?:with inputs? from|inputs from|additional reporting by)[^()]{1,80}\)\s*$", re.I
 )
-_AGENCY = r"\((?:Reuters|AP|AFP|PTI|IANS|ANI|UNI|CNN|Bloomberg|UPI|dpa|Xinhua|AA)\)"
+_AGENCIES = r"Reuters|AP|AFP|PTI|IANS|ANI|UNI|CNN|Bloomberg|UPI|dpa|Xinhua|AA"
+_AGENCY = rf"\((?:{_AGENCIES})\)"
+_AGENCY_NAME = re.compile(rf"\(({_AGENCIES})\)")
 _DATE_AFTER_PLACE = rf"(?:,\s*(?i:{_MONTH})\s+\d{{1,2}}(?:,\s*\d{{4}})?)?"
 # A place in capitals ("NEW DELHI:", "LONDON, Dec 19 (Reuters) -"), or any place with an agency.
 _DATELINE = re.compile(
@@ -417,8 +419,9 @@ def _pick_title(kept: list[str], meta: TextMeta) -> tuple[str | None, list[str]]
     return title, [p for i, p in enumerate(rest) if i >= 4 or p.casefold() != folded]
 
 
-def _drop_dateline(body: list[str]) -> None:
-    """Cut a dateline ("MOSCOW: ", "LONDON (Reuters) - ") opening one of the first paragraphs.
+def _drop_dateline(body: list[str]) -> str | None:
+    """Cut a dateline ("MOSCOW: ", "LONDON (Reuters) - ") opening one of the first paragraphs;
+    give the agency it names, the outlet of the text.
 
     Speaker labels in a transcript ("JAKE TAPPER: ...") look the same, so when several
     paragraphs open with a label and a colon, colon datelines are left alone.
@@ -434,15 +437,17 @@ def _drop_dateline(body: list[str]) -> None:
             m = None
         if m and has_sentence(p[m.end() :]):
             body[index] = p[m.end() :]
-            return
+            agency = _AGENCY_NAME.search(m.group(0))
+            return agency.group(1) if agency else None
+    return None
 
 
 def clean_text(raw: str) -> CleanText:
     """Clean plain text into a body and read its title, date, outlet and URL where given."""
     kept, meta = clean_paragraphs(split_paragraphs(raw))
     title, body = _pick_title(kept, meta)
-    _drop_dateline(body)
-    outlet = meta.outlet or outlet_from_url(meta.url)
+    agency = _drop_dateline(body)
+    outlet = meta.outlet or outlet_from_url(meta.url) or agency
     return CleanText(
         title=title,
         body="\n\n".join(body),

@@ -158,6 +158,16 @@ def test_dateline_opening_the_first_paragraph_is_dropped(dateline: str) -> None:
     assert result.body == BODY
 
 
+@pytest.mark.parametrize(
+    ("dateline", "outlet"),
+    [("LONDON (Reuters) - ", "Reuters"), ("WASHINGTON, Dec 19 (AP) — ", "AP"), ("PARIS -- ", None)],
+)
+def test_an_agency_dateline_names_the_outlet(dateline: str, outlet: str | None) -> None:
+    assert clean_text(f"Council backs plan\n\n{dateline}{BODY}").outlet == outlet
+    linked = f"Council backs plan\n\nURL: https://www.bbc.co.uk/news/1\n\n{dateline}{BODY}"
+    assert clean_text(linked).outlet == "bbc.co.uk"  # the link names it first
+
+
 def test_title_case_colon_is_kept_when_not_a_dateline() -> None:
     text = "Backs: Mike Blair (Edinburgh), Andy Craig (Glasgow), Chris Cusiter (Borders)."
     result = clean_text(f"Squad named\n\n{text}\n\n{BODY}")
