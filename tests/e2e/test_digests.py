@@ -19,7 +19,7 @@ async def test_a_story_shows_its_date_and_headline_link_and_tucks_the_rest_away(
     [digest] = await chat.say("/syria")
     lines = digest.visible_text.split("\n")
     assert lines[0] == "Syria"
-    assert lines[3] == "19 Dec 2024 · 004_c95f95febd55943f.txt, 000_9a2ab7da1ab80087.txt"
+    assert lines[3] == "19 Dec 2024 · dailysabah.com, indiatvnews.com"  # outlets, not files
     kinds = [e["type"] for e in digest.entities]
     assert "expandable_blockquote" in kinds and "blockquote" not in kinds
     assert "“You want to present what is happening in Syria" in digest.visible_text
