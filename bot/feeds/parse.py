@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -49,12 +50,13 @@ MAX_OUTLET_CHARS = 200
 MAX_TTL_MINUTES = 7 * 24 * 60
 
 _PROLOG_BYTES = 65_536
+_XML_SPACE = " \t\r\n"
 _ELEMENT_START = re.compile(r"<[A-Za-z_:]")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_DROPPED = re.compile(r"<(script|style|template|noscript)\b.*?</\1\s*>", re.S | re.I)
+_HIDDEN = ("script", "style", "template", "noscript")
+_HIDDEN_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in _HIDDEN}
 _BLOCK = re.compile(
     r"<\s*/?\s*(?:p|div|br|li|ul|ol|h[1-6]|blockquote|pre|tr|table|section|article|header|"
-    r"footer|figure|figcaption|dd|dt|dl|hr|aside)\b[^>]*>",
+    r"footer|figure|figcaption|dd|dt|dl|hr|aside)\b[^<>]*>",
     re.I,
 )
 _TAG = re.compile(r"<[^<>]*>")
@@ -140,11 +142,48 @@ def html_to_text(markup: str) -> str:
     if "<" not in markup and "&" not in markup:
         paragraphs = _BREAKS.split(markup[:MAX_TEXT_CHARS])
     else:
-        markup = _DROPPED.sub(" ", _COMMENT.sub(" ", markup[:MAX_TEXT_CHARS]))
+        markup = _drop_hidden(markup[:MAX_TEXT_CHARS])
         markup = _TAG.sub("", _BLOCK.sub("\n\n", markup))
         paragraphs = _BREAKS.split(html.unescape(markup))
     kept = [" ".join(p.split()) for p in paragraphs]
     return storable("\n\n".join(p for p in kept if p and not _FURNITURE.match(p)))
+
+
+def _drop_hidden(markup: str) -> str:
+    """Drop comments and script, style, template and noscript elements, in one linear pass.
+
+    An element or comment left open is kept as it is (its tags are stripped later); once one
+    is found open, later ones of its kind are not looked for, as none of them can close.
+    """
+    kept: list[str] = []
+    names = ["--", *_HIDDEN]
+    pos = 0
+    while names:
+        start = _hidden_start(tuple(names)).search(markup, pos)
+        if start is None:
+            break
+        name = (start.group(1) or "--").lower()
+        if name == "--":
+            close = markup.find("-->", start.end())
+            end = close + 3 if close >= 0 else -1
+        else:
+            found = _HIDDEN_END[name].search(markup, start.end())
+            end = found.end() if found else -1
+        if end < 0:
+            names.remove(name)
+            continue
+        kept.append(markup[pos : start.start()] + " ")
+        pos = end
+    kept.append(markup[pos:])
+    return "".join(kept)
+
+
+@cache
+def _hidden_start(names: tuple[str, ...]) -> re.Pattern[str]:
+    elements = "|".join(n for n in names if n != "--")
+    comment = "<!--" if "--" in names else None
+    element = f"<({elements})\\b" if elements else None
+    return re.compile("|".join(p for p in (comment, element) if p), re.I)
 
 
 def _plain_line(value: object, limit: int) -> str:
@@ -158,33 +197,71 @@ def _plain_line(value: object, limit: int) -> str:
 
 
 def _prolog(body: bytes) -> str:
-    """Decode the start of an XML body enough to read what comes before its root element."""
-    head = body[:_PROLOG_BYTES]
+    """Decode the start of an XML body, past any leading white space, enough to read its prolog."""
     for bom, codec in (
         (codecs.BOM_UTF32_LE, "utf-32-le"),
         (codecs.BOM_UTF32_BE, "utf-32-be"),
         (codecs.BOM_UTF16_LE, "utf-16-le"),
         (codecs.BOM_UTF16_BE, "utf-16-be"),
     ):
-        if head.startswith(bom):
-            return head[len(bom) :].decode(codec, "replace")
-    if head[:4] in (b"\0\0\0<", b"<\0\0\0"):
-        return head.decode("utf-32-be" if head[0] == 0 else "utf-32-le", "replace")
-    if head[:2] in (b"\0<", b"<\0"):
-        return head.decode("utf-16-be" if head[0] == 0 else "utf-16-le", "replace")
-    return head.decode("latin-1")
+        if body.startswith(bom):
+            return _wide_prolog(body[len(bom) :], codec)
+    head = body[:4]
+    if head in (b"\0\0\0<", b"<\0\0\0") or head.startswith((b"\0\0\0 ", b" \0\0\0")):
+        return _wide_prolog(body, "utf-32-be" if body[0] == 0 else "utf-32-le")
+    if head[:2] in (b"\0<", b"<\0", b"\0 ", b" \0"):
+        return _wide_prolog(body, "utf-16-be" if body[0] == 0 else "utf-16-le")
+    return body.lstrip(_XML_SPACE.encode())[:_PROLOG_BYTES].decode("latin-1")
+
+
+def _wide_prolog(body: bytes, codec: str) -> str:
+    """Decode a UTF-16 or UTF-32 body's prolog window, skipping its leading white space."""
+    width = 4 if "32" in codec else 2
+    decoder = codecs.getincrementaldecoder(codec)("replace")
+    start = 0
+    while start < len(body):  # white space first, a window at a time, so its length costs O(n)
+        chunk = decoder.decode(body[start : start + _PROLOG_BYTES])
+        start += _PROLOG_BYTES
+        stripped = chunk.lstrip(_XML_SPACE)
+        if stripped:
+            rest = decoder.decode(body[start : start + _PROLOG_BYTES * width])
+            return (stripped + rest)[:_PROLOG_BYTES]
+    return ""
 
 
 def check_xml_safety(body: bytes) -> None:
-    """Refuse a document type that declares entities: external entities and entity bombs."""
-    text = _COMMENT.sub("", _prolog(body))
-    root = _ELEMENT_START.search(text)
-    prolog = text[: root.start()] if root else text
-    upper = prolog.upper()
-    if "<!ENTITY" in upper:
-        raise FeedFormatError("the document type declares entities; refused for safety")
-    if root is None and "<!DOCTYPE" in upper and len(body) > _PROLOG_BYTES:
-        raise FeedFormatError("the document type is too long; refused for safety")
+    """Refuse a document type that declares entities: external entities and entity bombs.
+
+    The prolog (all before the root element) is scanned once: white space, the XML declaration,
+    processing instructions, comments and the document type, whose `<!ENTITY` declarations are
+    refused. A prolog of markup that runs past the window unfinished is refused too, so padding
+    cannot push a declaration out of sight.
+    """
+    text = _prolog(body)
+    window_end = len(text)
+    pos = 0
+    while True:
+        pos = text.find("<", pos)
+        if pos < 0:
+            return  # no markup in the window: nothing declared, and not XML either
+        if text.startswith("<!--", pos):
+            end = text.find("-->", pos + 4)
+            pos = end + 3 if end >= 0 else window_end
+        elif text.startswith("<?", pos):
+            end = text.find("?>", pos + 2)
+            pos = end + 2 if end >= 0 else window_end
+        elif text.startswith("<!", pos):
+            if text[pos + 2 : pos + 8].upper() == "ENTITY":
+                raise FeedFormatError("the document type declares entities; refused for safety")
+            pos += 2
+        elif _ELEMENT_START.match(text, pos):
+            return  # the root element: the prolog is over
+        else:
+            pos += 1
+        if pos >= window_end:
+            if len(body) > _PROLOG_BYTES:
+                raise FeedFormatError("the document's prolog is too long; refused for safety")
+            return
 
 
 def parse_feed(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from guards import finishes
 from paths import FIXTURES
 
 from newsbrief.bot.feeds.parse import (
@@ -80,6 +81,29 @@ def test_entities_in_a_utf16_document_type_are_refused_too() -> None:
         check_xml_safety(body.encode("utf-16"))
 
 
+DECLARES = b'<!DOCTYPE r [<!ENTITY a "b">]><rss version="2.0"><channel/></rss>'
+HIDDEN_DECLARATIONS = {
+    "after 70 KB of white space": b" \n" * 35_000 + DECLARES,
+    "after a processing instruction holding a tag": b'<?xml version="1.0"?><?x <rss?>' + DECLARES,
+    "after a comment holding a tag": b"<!-- <rss> -->" + DECLARES,
+    "after 70 KB of comment": b"<!--" + b"x" * 70_000 + b"-->" + DECLARES,
+    "in UTF-16 after 70 KB of white space": (" " * 70_000 + DECLARES.decode()).encode("utf-16"),
+}
+
+
+@pytest.mark.parametrize("case", list(HIDDEN_DECLARATIONS))
+def test_entity_declarations_pushed_out_of_sight_are_refused_too(case: str) -> None:
+    with pytest.raises(FeedFormatError, match="refused for safety"):
+        parse_feed(HIDDEN_DECLARATIONS[case], "https://x.example/rss", now=NOW)
+
+
+def test_a_feed_after_white_space_and_comments_is_still_read() -> None:
+    item = "<item><title>One</title><link>https://x.example/1</link></item>"
+    body = f' \n<!-- a --><?xml-stylesheet href="s.xsl"?><rss version="2.0"><channel>{item}'
+    parsed = parse_feed(f"{body}</channel></rss>".encode(), "https://x.example/rss", now=NOW)
+    assert [e.title for e in parsed.entries] == ["One"]
+
+
 def test_entity_text_inside_the_feed_body_is_not_mistaken_for_a_declaration() -> None:
     body = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>XML tips</title><item>'
@@ -141,3 +165,25 @@ def test_fetched_page_text_replaces_the_teaser() -> None:
     article = entry_article(entry, outlet="Out", feed_url="u", text="The whole story.")
     assert article is not None and article.text == "The whole story."
     assert article.published == NOW and article.outlet == "Out"
+
+
+HOSTILE_MARKUP = {
+    "an unclosed script, again and again": "<script>x" * 33_000,
+    "unclosed comments": "<!--" * 100_000,
+    "tags that never close": "<p class=a" * 40_000,
+    "a closed script among open ones": "<script>x" * 20_000 + "</script>kept. " * 3,
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_MARKUP))
+def test_hostile_markup_in_a_json_feed_is_read_in_linear_time(case: str) -> None:
+    item = {"id": "1", "url": "https://x.example/1", "content_html": HOSTILE_MARKUP[case]}
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [item]})
+    parsed = finishes(lambda: parse_feed(body.encode(), "https://x.example/feed", now=NOW))
+    assert len(parsed.entries) == 1
+
+
+def test_scripts_and_comments_are_dropped_and_open_ones_kept_as_text() -> None:
+    markup = "<p>Hello <SCRIPT>bad()</script>world.</p><!-- note --><p>Two &amp; three.</p>"
+    assert html_to_text(markup) == "Hello world.\n\nTwo & three."
+    assert html_to_text("a <style>x</STYLE > b <!-- open") == "a b <!-- open"
