@@ -244,23 +244,29 @@ def _guess_charset(data: bytes) -> str:
 # --- markdown ----------------------------------------------------------------------------------
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FRONT_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*?)\s*$")
-_FENCE = re.compile(r"^(?:```|~~~).*?^(?:```|~~~)[ \t]*$", re.M | re.S)
-_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+# Every pattern below is linear in its input: bodies exclude the character that would start
+# the next match (so an unclosed one scans only up to it), and runs are matched possessively.
+_FRONT_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:\s*(.*)$")
+_FENCES = ("```", "~~~")
+_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]++(.*)$", re.M)
 _SETEXT = re.compile(r"^[ \t]{0,3}(?:=+|-{2,})[ \t]*$", re.M)
-_RULE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:-[ \t]*){3,})$", re.M)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)|\[([^\]]+)\]\[[^\]]*\]")
-_REF_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\]]+\]:[ \t]*\S+.*$", re.M)
-_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_RULE = re.compile(r"^[ \t]{0,3}(?:(?:\*[ \t]*+){3,}+|(?:_[ \t]*+){3,}+|(?:-[ \t]*+){3,}+)$", re.M)
+_DESTINATION = r"\((?:[^()]|\([^()]*\))*\)"
+_IMAGE = re.compile(rf"!\[[^\[\]]*\]{_DESTINATION}|!\[[^\[\]]*\]\[[^\[\]]*\]")
+_LINK = re.compile(rf"\[([^\[\]]+)\]{_DESTINATION}|\[([^\[\]]+)\]\[[^\[\]]*\]")
+_REF_DEFINITION = re.compile(r"^[ \t]{0,3}\[[^\[\]\n]+\]:[ \t]*\S+.*$", re.M)
+_AUTOLINK = re.compile(r"<(https?://[^<>\s]+)>")
 _QUOTE_MARK = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.M)
 _LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+", re.M)
-_EMPHASIS = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?!\*)")
-_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
-_CODE = re.compile(r"`+([^`]+)`+")
+_EMPHASIS = re.compile(
+    r"\*\*(?=\S)((?:[^*\n]|\*(?!\*))+?)(?<=\S)\*\*|__(?=\S)((?:[^_\n]|_(?!_))+?)(?<=\S)__"
+    r"|~~(?=\S)((?:[^~\n]|~(?!~))+?)(?<=\S)~~|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)"
+)
+_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_CODE = re.compile(r"(?<!`)`++([^`]+)`+")
 _TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _TABLE_RULE = re.compile(
-    r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M
+    r"^[ \t]*+\|?[ \t]*+:?-{3,}+:?[ \t]*+(?:\|[ \t]*+:?-{3,}+:?[ \t]*+)*+\|?[ \t]*+$", re.M
 )
 _FRONT_KEYS = {
     "title": "Title",
@@ -281,19 +287,19 @@ def markdown_to_text(text: str) -> str:
         text = text[front.end() :]
         for line in front.group(1).splitlines():
             m = _FRONT_FIELD.match(line)
-            if m and m.group(1).lower() in _FRONT_KEYS and m.group(2):
-                value = m.group(2).strip("\"'")
+            if m and m.group(1).lower() in _FRONT_KEYS and m.group(2).strip():
+                value = m.group(2).strip().strip("\"'")
                 header.append(f"{_FRONT_KEYS[m.group(1).lower()]}: {value}")
-    text = _FENCE.sub("", text)
+    text = _drop_fences(text)
     first = _HEADING.search(text)
     if (
         first
         and not text[: first.start()].strip()
         and not any(h.startswith("Title:") for h in header)
     ):
-        header.append(f"Title: {_inline_markdown(first.group(1))}")
+        header.append(f"Title: {_inline_markdown(_heading_words(first.group(1)))}")
         text = text[first.end() :]
-    text = _HEADING.sub(r"\1", text)
+    text = _HEADING.sub(lambda m: _heading_words(m.group(1)), text)
     text = _TABLE_RULE.sub("", text)
     text = _RULE.sub("", text)
     text = _SETEXT.sub("", text)
@@ -304,13 +310,47 @@ def markdown_to_text(text: str) -> str:
     return "\n\n".join([*header, text]) if header else text
 
 
+def _drop_fences(text: str) -> str:
+    """Drop fenced code blocks: from a line opening with ``` or ~~~ to the next bare fence line."""
+    if not any(fence in text for fence in _FENCES):
+        return text
+    lines = text.split("\n")
+    kept: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith(_FENCES):
+            close = next(
+                (j for j in range(index + 1, len(lines)) if lines[j].rstrip(" \t") in _FENCES),
+                None,
+            )
+            if close is None:  # no bare fence line follows: no later block can close either
+                kept.extend(lines[index:])
+                break
+            kept.append("")
+            index = close + 1
+            continue
+        kept.append(line)
+        index += 1
+    return "\n".join(kept)
+
+
+def _heading_words(rest: str) -> str:
+    """Keep a heading's words without its closing #s (`## Title ##` -> `Title`)."""
+    text = rest.rstrip(" \t")
+    unhashed = text.rstrip("#")
+    if unhashed != text and unhashed != unhashed.rstrip(" \t"):
+        return unhashed.rstrip(" \t")
+    return text
+
+
 def _inline_markdown(text: str) -> str:
     text = _IMAGE.sub("", text)
     text = _LINK.sub(lambda m: m.group(1) or m.group(2), text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _CODE.sub(r"\1", text)
     for _ in range(2):  # nested emphasis: ***x*** or **_x_**
-        text = _EMPHASIS.sub(lambda m: m.group(2) or m.group(3), text)
+        text = _EMPHASIS.sub(lambda m: next(g for g in m.groups() if g is not None), text)
         text = _UNDERSCORE.sub(r"\1", text)
     return _TAGS.sub("", text)
 

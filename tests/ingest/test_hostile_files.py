@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from factories import make_services, sample_folder, store_url
+from guards import finishes
 from sqlalchemy import select
 
 from newsbrief.bot.cli import main
+from newsbrief.bot.ingest.article_files import load_articles, markdown_to_text
 from newsbrief.bot.services import Services
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story
 
@@ -177,3 +179,43 @@ def test_a_file_error_is_printed_once(
     (folder / "empty.md").write_text("  \n")
     assert main(["ingest", "--articles", str(folder)]) == 1
     assert capsys.readouterr().err.count("empty.md") == 1
+
+
+HOSTILE_MARKDOWN = {
+    "stars that never close": " *a" * 30_000,
+    "underscores that never close": "_a " * 30_000,
+    "links that never close": "[a](" * 30_000,
+    "images that never close": "![" * 40_000,
+    "brackets": "[" * 90_000,
+    "a line of spaces": " " * 90_000 + "x",
+    "a line of tabs": "\t" * 90_000 + "x",
+    "fences that never close": "```a\n" * 20_000,
+    "a heading with a gap": "# a" + " " * 90_000 + "b",
+    "backticks": "`" * 90_000,
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_MARKDOWN))
+def test_hostile_markdown_is_read_in_linear_time(case: str, tmp_path: Path) -> None:
+    file = tmp_path / "hostile.md"
+    file.write_text(f"Bridge vote\n\n{STORY}\n\n{HOSTILE_MARKDOWN[case]}\n")
+    (article,) = finishes(lambda: load_articles(file))
+    assert "Residents have asked for a safer crossing" in article.text
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("**bold *it* more** and __this__", "bold it more and this"),
+        ("**a * b** and ~~gone~~", "a * b and gone"),
+        ("*it **b** it* and `code`", "it b it and code"),
+        ("[a link](http://x.example/(a)) and ![img](http://x/a.png)", "a link and "),
+        (
+            "x\n\n## Section ##\n\n<http://x.example/a> end",
+            "x\n\nSection\n\nhttp://x.example/a end",
+        ),
+        ("x\n```py\ncode\n```\ny", "x\n\ny"),
+    ],
+)
+def test_markdown_keeps_its_words(markdown: str, text: str) -> None:
+    assert markdown_to_text(markdown) == text
