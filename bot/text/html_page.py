@@ -31,6 +31,10 @@ _TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|article|script|
 _ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACES = re.compile(r"\s+")
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|\bcopyright\b)\s{0,3}(\d{4})(?:\s{0,3}[-–]\s{0,3}(\d{4}))?", re.I
+)
+_COPYRIGHT_TAIL = 200_000  # notices sit in the footer; bounds the work on huge pages
 _DROPPED_TAGS = ("script", "style", "noscript", "template", "svg", "head", "nav", "footer", "form")
 _BLOCK_TAGS = frozenset(
     ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dd", "figcaption")
@@ -219,4 +223,16 @@ def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> tuple[str | None,
     except _THIRD_PARTY_ERRORS as error:
         log.warning("trafilatura metadata failed on %s: %r", url or "a page", error)
         return (None, None, None)
-    return (_clip(doc.title), _clip(doc.date), _clip(doc.sitename))
+    date = _clip(doc.date)
+    if date and _is_copyright_year(tree, date):
+        date = None
+    return (_clip(doc.title), date, _clip(doc.sitename))
+
+
+def _is_copyright_year(tree: lxml.html.HtmlElement, date: str) -> bool:
+    """Tell whether a January 1st date is only the year of the page's copyright notice."""
+    if not date.endswith("-01-01"):
+        return False
+    year = date[:4]
+    text = tree.text_content()[-_COPYRIGHT_TAIL:]
+    return any(m.group(1) == year or m.group(2) == year for m in _COPYRIGHT.finditer(text))

@@ -134,3 +134,11 @@ def test_article_extraction_benchmark_f1() -> None:
     precision, recall = statistics.mean(precisions), statistics.mean(recalls)
     f1 = 2 * precision * recall / (precision + recall)
     assert f1 >= 0.94, (f1, precision, recall)
+
+
+def test_a_copyright_year_is_not_a_publication_date() -> None:
+    footer = "<footer>© 2015 Example News. All rights reserved.</footer>"
+    page = f"<!DOCTYPE html><html><body><article>{PARA}</article>{footer}</body></html>"
+    assert html_to_article_parts(page).published is None
+    dated = page.replace("<footer>", "<p>Published March 3, 2021.</p><footer>")
+    assert html_to_article_parts(dated).published == datetime(2021, 3, 3, tzinfo=UTC)
