@@ -88,6 +88,8 @@ def canonical_url(url: str) -> str:
         return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().removeprefix("www.")
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     netloc = host
     if port and port != DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"

@@ -63,3 +63,8 @@ def test_ordinary_feed_urls_pass_stripped(given: str) -> None:
 
 def test_canonical_form_of_a_malformed_url_is_itself_not_an_exception() -> None:
     assert canonical_url(" http://example.test:99999/a ") == "http://example.test:99999/a"
+
+
+def test_an_ipv6_host_keeps_its_brackets() -> None:
+    assert canonical_url("HTTP://[::1]:8080/feed/") == "http://[::1]:8080/feed"
+    assert checked_url(canonical_url("http://[::]")) == "http://[::]/"

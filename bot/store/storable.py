@@ -43,6 +43,6 @@ def display_path(path: str | os.PathLike[str]) -> str:
     """Show a file name as text: bytes that are not UTF-8 written as `\\xe9` escapes."""
     raw = os.fspath(path)
     try:
-        return os.fsencode(raw).decode("utf-8", "backslashreplace")
+        return storable(os.fsencode(raw).decode("utf-8", "backslashreplace"))
     except UnicodeError:
         return storable(raw)
