@@ -14,10 +14,8 @@ ingest keys articles by canonical URL and puts identical texts into one story.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import logging
 import random
-import re
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,6 +34,7 @@ from newsbrief.bot.services import Services
 from newsbrief.bot.store import feeds as store
 from newsbrief.bot.store.schema import FeedRecord
 from newsbrief.bot.store.storable import storable, storable_line
+from newsbrief.bot.text.decoding import decode_bytes
 from newsbrief.bot.text.html_page import html_to_article_parts
 from newsbrief.bot.urls import is_fetchable_url
 from newsbrief.config.settings import Settings
@@ -52,8 +51,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 ITEM_MEMORY = timedelta(days=90)
 LEASE_MARGIN_SECONDS = 60  # a claimed feed whose worker died is polled again after this
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]{1,40})", re.I)
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""", re.I)
 
 
 @dataclass
@@ -328,31 +325,13 @@ async def _full_texts(entries: Sequence[FeedEntry], fetcher: Fetcher) -> dict[st
             return entry.link, None
         if not page.body:
             return entry.link, None
-        markup = _decode_page(page.body, page.content_type)
+        markup = decode_bytes(page.body, content_type=page.content_type, html=True).text
         parts = await asyncio.to_thread(html_to_article_parts, markup, url=page.url)
         longer = len(parts.body) > len(entry.text)
         return entry.link, parts.body if longer else None
 
     found = await asyncio.gather(*(one(e) for e in entries))
     return {link: text for link, text in found if text}
-
-
-def _decode_page(body: bytes, content_type: str | None) -> str:
-    """Decode a page by its HTTP charset, its `<meta>` charset, UTF-8, else Windows-1252."""
-    declared = _CHARSET.search(content_type or "")
-    meta = _META_CHARSET.search(body[:4096])
-    for name in (
-        declared.group(1) if declared else None,
-        meta.group(1).decode("ascii", "replace") if meta else None,
-        "utf-8",
-    ):
-        if not name:
-            continue
-        try:
-            return body.decode(codecs.lookup(name).name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("cp1252", errors="replace")
 
 
 def _deduplicate(outcomes: Sequence[_Outcome], report: PollReport) -> list[Article]:

@@ -19,8 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import charset_normalizer
-
 from newsbrief.bot.errors import ArticleError, UnsupportedFile
 from newsbrief.bot.model import Article
 from newsbrief.bot.store.storable import display_path
@@ -31,7 +29,9 @@ from newsbrief.bot.text.cleaning import (
     outlet_from_url,
     parse_date,
 )
+from newsbrief.bot.text.decoding import decode_bytes
 from newsbrief.bot.text.html_page import html_to_article_parts, looks_like_html
+from newsbrief.bot.text.markup import ELEMENT_TAG
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -61,7 +61,7 @@ _MAGIC = {
     b"\x7fELF": "executable",
 }
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})""", re.I)
+_TEXT_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SENTENCE = re.compile(r"^.+?[.!?…](?=[\"'”’)\]]*(?:\s|$))")
 
 _TEXT_FIELDS = ("text", "content", "body", "articleBody", "article", "full_text")
@@ -185,60 +185,20 @@ def _read_capped(path: Path, max_bytes: int) -> bytes:
 
 
 def _decode(data: bytes, where: str, notes: list[str], *, html: bool) -> str:
-    """Decode bytes as UTF-8, else as declared or guessed, noting any guess."""
-    for bom, bom_codec in (
-        (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            if bom_codec != "utf-8":
-                notes.append("decoded as UTF-16")
-            return data.decode(bom_codec, errors="replace").lstrip("\ufeff")
-    sniff = data[:_SNIFF_BYTES]
-    for magic, kind in _MAGIC.items():
-        if sniff.startswith(magic):
-            raise ArticleError(where, f"binary file ({kind}), not text")
-    if b"\x00" in sniff or len(_CONTROL_BYTES.findall(sniff)) > 0.05 * max(len(sniff), 1):
-        raise ArticleError(where, "binary file (control bytes), not text")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    codec = _declared_charset(sniff) if html else None
-    if codec is None:
-        codec = _guess_charset(data)
-    notes.append(f"not UTF-8; decoded as {codec}")
-    return data.decode(codec, errors="replace")
-
-
-def _declared_charset(head: bytes) -> str | None:
-    m = _META_CHARSET.search(head)
-    if not m:
-        return None
-    try:
-        name = codecs.lookup(m.group(1).decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
-        return None
-    return None if name == "utf-8" else name
-
-
-def _guess_charset(data: bytes) -> str:
-    """Pick Windows-1252 for Western text, else ask charset-normalizer; Latin-1 as last resort."""
-    text: str | None
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        letters = [c for c in text if c.isalpha()]
-        foreign = sum(1 for c in letters if ord(c) > 127)
-        if foreign <= 0.3 * max(len(letters), 1):
-            return "cp1252"
-    best = charset_normalizer.from_bytes(data[:65536]).best()
-    if best is not None and best.encoding:
-        return str(best.encoding)
-    return "cp1252" if text is not None else "latin-1"
+    """Refuse binary files, then decode (see `decode_bytes`), noting anything but UTF-8."""
+    if not data.startswith(_TEXT_BOMS):
+        sniff = data[:_SNIFF_BYTES]
+        for magic, kind in _MAGIC.items():
+            if sniff.startswith(magic):
+                raise ArticleError(where, f"binary file ({kind}), not text")
+        if b"\x00" in sniff or len(_CONTROL_BYTES.findall(sniff)) > 0.05 * max(len(sniff), 1):
+            raise ArticleError(where, "binary file (control bytes), not text")
+    decoded = decode_bytes(data, html=html)
+    if decoded.codec in ("utf-16", "utf-32"):
+        notes.append(f"decoded as {decoded.codec.upper()}")
+    elif decoded.codec != "utf-8":
+        notes.append(f"not UTF-8; decoded as {decoded.codec}")
+    return decoded.text
 
 
 # --- markdown ----------------------------------------------------------------------------------
@@ -264,7 +224,6 @@ _EMPHASIS = re.compile(
 )
 _UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _CODE = re.compile(r"(?<!`)`++([^`]+)`+")
-_TAGS = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _TABLE_RULE = re.compile(
     r"^[ \t]*+\|?[ \t]*+:?-{3,}+:?[ \t]*+(?:\|[ \t]*+:?-{3,}+:?[ \t]*+)*+\|?[ \t]*+$", re.M
 )
@@ -352,7 +311,7 @@ def _inline_markdown(text: str) -> str:
     for _ in range(2):  # nested emphasis: ***x*** or **_x_**
         text = _EMPHASIS.sub(lambda m: next(g for g in m.groups() if g is not None), text)
         text = _UNDERSCORE.sub(r"\1", text)
-    return _TAGS.sub("", text)
+    return ELEMENT_TAG.sub("", text)
 
 
 # --- json --------------------------------------------------------------------------------------
