@@ -25,6 +25,7 @@ from pydantic import SecretStr
 from telegram.request import BaseRequest, RequestData
 
 from newsbrief.bot.services import build_services
+from newsbrief.bot.text.markup import ANY_MARKUP
 from newsbrief.config.settings import Settings
 from newsbrief.handlers.app import UPDATES, build_application
 
@@ -35,14 +36,13 @@ FIRST_ANSWER_SECONDS = 30.0
 
 JsonDict = dict[str, Any]
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
-_TAG = re.compile(r"<[^>]+>")
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}")
 
 
 def as_text(markup: str) -> str:
     """Show Telegram HTML as plain text: tags dropped, links written out after their text."""
     with_links = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", markup)
-    return html.unescape(_TAG.sub("", with_links))
+    return html.unescape(ANY_MARKUP.sub("", with_links))
 
 
 class LoopbackApi:

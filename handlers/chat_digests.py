@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from newsbrief.bot.delivery.rendered import Rendered
 from newsbrief.bot.model import Digest
+from newsbrief.bot.text.markup import ANY_MARKUP
 from newsbrief.handlers.render import MAX_MESSAGE_LENGTH, render_digest, utf16_len
 
 log = logging.getLogger(__name__)
 
-_TAG = re.compile(r"<[^>]*>")
 PACK_SEPARATOR = "\n\n"
 
 
@@ -41,7 +40,7 @@ def render_safely(digest: Digest) -> tuple[list[str], Digest]:
 
 def visible_length(message: str) -> int:
     """Count the visible UTF-16 units of a rendered HTML message."""
-    return utf16_len(html.unescape(_TAG.sub("", message)))
+    return utf16_len(html.unescape(ANY_MARKUP.sub("", message)))
 
 
 def pack(messages: Sequence[str], max_len: int = MAX_MESSAGE_LENGTH) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from newsbrief.bot.delivery import plain_text
+
 WELCOME = (
     "<b>Welcome to newsbrief.</b>\n"
     "Short briefs of the news with the key quotes, on demand or once a day.\n\n"
@@ -100,7 +102,7 @@ DAILY_HEADER = "<b>Your daily brief</b> – {date}"
 DIGEST_NOTHING = "Nothing new for your topics right now."
 
 # Digests, as plain text: the renderer escapes them and adds the formatting.
-NOTHING_NEW = "Nothing new for {topic} right now."
+NOTHING_NEW = plain_text.NOTHING_NEW  # one string for the terminal and for Telegram
 UNTITLED = "Untitled"
 META_SEPARATOR = " · "
 QUOTE = "“{text}”"

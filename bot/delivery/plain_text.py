@@ -7,7 +7,7 @@ from typing import Any
 
 from newsbrief.bot.model import Digest, DigestStory
 
-NOTHING_NEW = "Nothing new on {title} yet."
+NOTHING_NEW = "Nothing new for {topic} right now."
 WIDTH = 88
 UNNAMED_SOURCE = "unnamed source"
 
@@ -38,7 +38,7 @@ def digest_as_text(digest: Digest) -> str:
     stamp = digest.generated_at.strftime("%Y-%m-%d %H:%M %Z")
     lines = [f"{digest.title} — latest stories ({stamp})", ""]
     if not digest.stories:
-        return "\n".join([*lines, NOTHING_NEW.format(title=digest.title)])
+        return "\n".join([*lines, NOTHING_NEW.format(topic=digest.title)])
     for number, story in enumerate(digest.stories, 1):
         lines.extend(story_as_text(story, number))
         lines.append("")

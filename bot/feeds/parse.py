@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 from urllib.parse import urljoin
@@ -27,7 +27,14 @@ import feedparser
 from newsbrief.bot.errors import NewsbriefError
 from newsbrief.bot.model import Article
 from newsbrief.bot.store.storable import storable, storable_line
-from newsbrief.bot.text.cleaning import outlet_from_url, parse_date
+from newsbrief.bot.text.cleaning import (
+    is_plausible_date,
+    is_trailer,
+    outlet_from_url,
+    parse_date,
+)
+from newsbrief.bot.text.decoding import charset_of
+from newsbrief.bot.text.markup import ANY_MARKUP
 from newsbrief.bot.urls import is_fetchable_url
 
 __all__ = [
@@ -40,8 +47,6 @@ __all__ = [
     "parse_feed",
 ]
 
-EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
-FUTURE_TOLERANCE = timedelta(days=2)
 TEASER_CHARS = 400
 TEASER_SENTENCES = 3
 MAX_TEXT_CHARS = 1_000_000
@@ -59,16 +64,8 @@ _BLOCK = re.compile(
     r"footer|figure|figcaption|dd|dt|dl|hr|aside)\b[^<>]*>",
     re.I,
 )
-_TAG = re.compile(r"<[^<>]*>")
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]{1,40})", re.I)
 _BREAKS = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?:\s|$)")
-_FURNITURE = re.compile(
-    r"^(?:the post .{1,300} appeared first on .{1,200}|"
-    r"(?:continue reading|read more|read the full (?:story|article)|read full article|"
-    r"click here to read more)\b.{0,80}|\[(?:…|\.\.\.)\]|…|\.\.\.)$",
-    re.I,
-)
 
 
 class FeedFormatError(NewsbriefError):
@@ -143,10 +140,10 @@ def html_to_text(markup: str) -> str:
         paragraphs = _BREAKS.split(markup[:MAX_TEXT_CHARS])
     else:
         markup = _drop_hidden(markup[:MAX_TEXT_CHARS])
-        markup = _TAG.sub("", _BLOCK.sub("\n\n", markup))
+        markup = ANY_MARKUP.sub("", _BLOCK.sub("\n\n", markup))
         paragraphs = _BREAKS.split(html.unescape(markup))
     kept = [" ".join(p.split()) for p in paragraphs]
-    return storable("\n\n".join(p for p in kept if p and not _FURNITURE.match(p)))
+    return storable("\n\n".join(p for p in kept if p and not is_trailer(p)))
 
 
 def _drop_hidden(markup: str) -> str:
@@ -192,7 +189,7 @@ def _plain_line(value: object, limit: int) -> str:
     for _ in range(2):
         if "<" not in text and "&" not in text:
             break
-        text = html.unescape(_TAG.sub("", text[: limit * 4]))
+        text = html.unescape(ANY_MARKUP.sub("", text[: limit * 4]))
     return storable_line(" ".join(text.split()), limit)
 
 
@@ -276,11 +273,11 @@ def parse_feed(
         return _parse_json_feed(body, url, now)
     check_xml_safety(body)
     headers = {"content-location": url}
-    charset = _CHARSET.search(content_type or "")
+    charset = charset_of(content_type)
     if charset:
         # Only the charset matters: the media type of feeds on the web is often text/html,
         # and text/xml without a charset would mean US-ASCII to feedparser (RFC 3023).
-        headers["content-type"] = f"application/xml; charset={charset.group(1)}"
+        headers["content-type"] = f"application/xml; charset={charset}"
     try:
         parsed = feedparser.parse(
             io.BytesIO(body),
@@ -378,7 +375,7 @@ def _sane_time(when: datetime | None, now: datetime) -> datetime | None:
     if when is None:
         return None
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return when if EARLIEST <= when <= now + FUTURE_TOLERANCE else None
+    return when if is_plausible_date(when, now=now) else None
 
 
 def _entry_time(

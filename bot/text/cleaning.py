@@ -21,6 +21,8 @@ __all__ = [
     "clean_paragraphs",
     "clean_text",
     "has_sentence",
+    "is_plausible_date",
+    "is_trailer",
     "outlet_from_url",
     "parse_date",
     "split_paragraphs",
@@ -82,7 +84,8 @@ _WORDY = re.compile(
     r"(?:\s*(utc|gmt|z|[+-]\d{2}:?\d{2}))?)?$",
     re.I,
 )
-_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+EARLIEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=2)
 
 
 def _zone(text: str | None) -> tzinfo:
@@ -132,10 +135,12 @@ def parse_date(text: str, *, now: datetime | None = None) -> datetime | None:
         return None
     if found.tzinfo is None:
         found = found.replace(tzinfo=UTC)
-    latest = (now or datetime.now(UTC)) + timedelta(days=2)
-    if not _EARLIEST <= found <= latest:
-        return None
-    return found
+    return found if is_plausible_date(found, now=now) else None
+
+
+def is_plausible_date(when: datetime, *, now: datetime | None = None) -> bool:
+    """Tell whether an aware time can be a publication date: since 1990, at most 2 days ahead."""
+    return EARLIEST_DATE <= when <= (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 
 
 # --- urls --------------------------------------------------------------------------------------
@@ -234,9 +239,12 @@ _TRAILER = re.compile(
     r"|advertisement$|advertisement\s*[-–—:]|sponsored\b|scroll to continue|continue reading"
     r"|share this\b|share on\b|share:|tags?\s*:|topics?\s*:|copyright\b|all rights reserved"
     r"|(?:\(?(?:this|the) (?:story|article|report) (?:has been|was|is) "
-    r"(?:published|edited|auto-generated)\b.{0,80}from a (?:syndicated|wire|agency) feed))",
+    r"(?:published|edited|auto-generated)\b.{0,80}from a (?:syndicated|wire|agency) feed)"
+    r"|the post .{1,300}? appeared first on\b|read the full (?:story|article)\b|read full article\b"
+    r"|(?:\[(?:…|\.\.\.)\]|…|\.\.\.)$)",
     re.I,
 )
+_TRAILER_CHARS = 300
 _INLINE_TRAILER = re.compile(
     r"\s*\((?:with inputs? from|inputs from|additional reporting by)[^()]{1,80}\)\s*$", re.I
 )
@@ -256,6 +264,12 @@ _SOFT_DATELINE = re.compile(r"^[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+)?:\s+(?=[A-Z
 _LABEL = re.compile(r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}:\s")
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s+[A-Z“\"‘']|\s*$)")
 _HEADLINE_MAX = 200
+
+
+def is_trailer(paragraph: str) -> bool:
+    """Tell whether a paragraph is a page's or feed's trailer ("Read more", "The post ... appeared
+    first on ...", "Share this", a lone ellipsis), not article text."""
+    return len(paragraph) <= _TRAILER_CHARS and _TRAILER.match(paragraph) is not None
 
 
 def _is_headline(line: str) -> bool:
@@ -383,7 +397,7 @@ def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str]
             p = stripped
         if _take_header_field(p, meta, in_head):
             continue
-        if len(p) <= 300 and _TRAILER.match(p):
+        if is_trailer(p):
             continue
         if (len(p) <= 400 and _CREDIT.search(p) and not _FINAL.search(p)) or _self_repeat(p):
             continue

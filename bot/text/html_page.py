@@ -17,6 +17,7 @@ import lxml.html  # type: ignore[import-untyped]
 import trafilatura
 
 from newsbrief.bot.text.cleaning import CleanText, clean_paragraphs, outlet_from_url, parse_date
+from newsbrief.bot.text.markup import ELEMENT_TAG
 
 __all__ = ["MAX_HTML_CHARS", "html_to_article_parts", "looks_like_html"]
 
@@ -28,7 +29,6 @@ _MAX_TREE_ELEMENTS = 60_000
 _MAX_META_CHARS = 500
 
 _TAG = re.compile(r"<(?:!doctype|html|head|body|div|p|meta|title|article|script|br)\b", re.I)
-_ANY_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACES = re.compile(r"\s+")
 _COPYRIGHT = re.compile(
@@ -72,7 +72,7 @@ def looks_like_html(text: str) -> bool:
     if _TAG.match(text.lstrip()[:200]):
         return True
     sample = text[:20000]
-    tags = sum(len(m.group(0)) for m in _ANY_TAG.finditer(sample))
+    tags = sum(len(m.group(0)) for m in ELEMENT_TAG.finditer(sample))
     return tags > 0.2 * len(sample)
 
 

@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from newsbrief.bot.model import Quote
-from newsbrief.bot.text.speakers import NAME_RUN, Speakers
+from newsbrief.bot.text.markup import ELEMENT_TAG
+from newsbrief.bot.text.speakers import NAME_RUN, TITLE_ABBREVIATION, Speakers
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -42,7 +43,7 @@ def _wordset(words: str) -> frozenset[str]:
 
 _MARK = re.compile(r"''|[\"“”‘’'«»„]")
 # Markup left in the text (`<tweet author="@x" date="May 1">`): its marks quote attributes.
-_TAG = re.compile(r"<[A-Za-z/][^<>]{0,500}>")
+
 _DOUBLE = frozenset(['"', "“", "”", "''", "«", "»", "„"])
 _QUOTE_CHARS = "\"“”‘’'«»„"
 _OPENISH = "([{—–-/\u00a0" + _QUOTE_CHARS
@@ -87,7 +88,7 @@ _ADVERBS = (
 )
 _PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it", "you"})
 _DETERMINERS = r"(?:the|a|an|one|another|his|her|their|its|our|several|some|many|both|former|then)"
-_ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
+_ABBR = TITLE_ABBREVIATION
 _TOK = rf"(?:{_ABBR}|[A-Z]\.|[^\s\"“”.!?;:]+(?:[.](?=[A-Z)])[^\s\"“”.!?;:]*)*)"
 # Words that open a new clause, so that no lower-case role words follow: `"desperate", while the
 # Liberal Democrats said...` is not an attribution.
@@ -244,7 +245,7 @@ def _pair(text: str, para_spans: list[tuple[int, int]]) -> list[_Part]:
     """Pair the marks of each paragraph, doubles and singles separately, into quote parts."""
     doubles: list[_Part] = []
     singles: list[_Part] = []
-    tags = [m.span() for m in _TAG.finditer(text)] if "<" in text else []
+    tags = [m.span() for m in ELEMENT_TAG.finditer(text)] if "<" in text else []
     for p, (ps, pe) in enumerate(para_spans):
         state: dict[bool, tuple[int, int] | None] = {True: None, False: None}
         weak: dict[bool, tuple[int, int] | None] = {True: None, False: None}

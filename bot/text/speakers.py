@@ -33,8 +33,11 @@ _UP = "A-ZÀ-ÖØ-Þ"
 _LOW = "a-zß-öø-ÿĀ-ſ"
 _CAP_WORD = rf"(?:O[’']|D[’'])?[{_UP}][{_LOW}]+(?:[{_UP}][{_LOW}]+)?"
 _CAP = rf"{_CAP_WORD}(?:-{_CAP_WORD})*"  # Murphy-O'Connor
-_ABBR = r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
-_TOKEN = rf"(?:{_ABBR}|{_CAP}|[A-Z]\.)"
+# A title or suffix abbreviation before or after a name; quotes.py matches names with it too.
+TITLE_ABBREVIATION = (
+    r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
+)
+_TOKEN = rf"(?:{TITLE_ABBREVIATION}|{_CAP}|[A-Z]\.)"
 # Lower-case surname particles, up to two in a row: Charles de Gaulle, Nick van den Brul.
 _PARTICLE = r"(?:de|da|del|della|der|den|di|do|dos|du|la|le|van|von|ter|ten|bin|ibn|al|el)"
 NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0](?:{_PARTICLE} ){{0,2}}{_TOKEN})*")
