@@ -41,7 +41,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
-from newsbrief.bot.delivery.pacing import DeliverySettings
+from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store.schema import ArticleRecord, Story, StoryTopic
 from newsbrief.config.settings import load_settings
@@ -288,9 +288,8 @@ async def ceiling(api: Any, messages: int = 1_000) -> float:
     text = "<b>A title</b>\n" + "Several words of a brief, " * 110
     request = HTTPXRequest(connection_pool_size=256)
     async with Bot(api.token, base_url=api.base_url, request=request) as bot:
-        deliverer = Deliverer(
-            bot, DeliverySettings(messages_per_second=1e6, chat_messages_per_second=1e6)
-        )
+        unpaced = DeliverySettings(messages_per_second=1e6, chat_messages_per_second=1e6)
+        deliverer = Deliverer(bot, Pacer(unpaced))
         started = time.perf_counter()
         await deliverer.broadcast([DeliveryJob(-n - 1, [text]) for n in range(messages)])
         return messages / (time.perf_counter() - started)

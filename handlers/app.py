@@ -25,7 +25,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from newsbrief.bot.delivery.daily import DailyDigests
-from newsbrief.bot.delivery.pacing import DeliverySettings
+from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
 from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
 from newsbrief.bot.worker import Worker, worker_name
@@ -43,6 +43,7 @@ from newsbrief.handlers.polling_lease import (
     release_polling_lease,
     take_polling_lease,
 )
+from newsbrief.handlers.ratelimit import ChatOrderedProcessor, TelegramRateLimiter
 from newsbrief.handlers.registry import Command, check_unique, command_handlers, menu
 from newsbrief.handlers.runtime import RUNTIME, BotApp, Clock, Runtime, runtime_of, utc_now
 from newsbrief.handlers.serving import serve_until_signalled
@@ -106,6 +107,10 @@ def build_application(
     token = telegram.token.get_secret_value()
     protect_secret(token)
     found = all_commands(services)
+    pacing = delivery or DeliverySettings(
+        messages_per_second=telegram.messages_per_second, timer_slack_seconds=TIMER_SLACK_SECONDS
+    )
+    pacer = Pacer(pacing)
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -118,6 +123,8 @@ def build_application(
                 tzinfo=ZoneInfo(telegram.default_timezone),
             )
         )
+        .rate_limiter(TelegramRateLimiter(pacer))
+        .concurrent_updates(ChatOrderedProcessor())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -127,15 +134,8 @@ def build_application(
     runtime = Runtime(
         settings=settings,
         services=services,
-        deliverer=Deliverer(
-            app.bot,
-            delivery
-            or DeliverySettings(
-                messages_per_second=telegram.messages_per_second,
-                timer_slack_seconds=TIMER_SLACK_SECONDS,
-            ),
-        ),
-        limiter=limiter or CommandLimiter(),
+        deliverer=Deliverer(app.bot, pacer),
+        limiter=limiter or CommandLimiter(rate=pacing.chat_messages_per_second),
         worker=Worker(services, clock=clock),
         clock=clock,
     )

@@ -1,14 +1,13 @@
 """Telegram's side of sending: the `Sender` the core's daily digests go through.
 
-`Deliverer` paces every message with the bot's `Pacer` (overall, per chat, per group), then
-turns Telegram's answers into decisions:
+Pacing and flood control are the bot's rate limiter's (`handlers/ratelimit.py`), which every
+call goes through; `Deliverer` shares its `Pacer` and turns Telegram's answers into decisions:
 
-- ``RetryAfter``: waits ``retry_after`` (pausing every chat, since flood control is per bot) and
-  retries, up to `DeliverySettings.max_attempts`;
 - ``Forbidden`` (blocked, deactivated, kicked) or "chat not found": stops and says to deactivate
   the chat, without retrying;
 - ``ChatMigrated``: resends to the supergroup and reports its id;
 - ``BadRequest`` for one message: logs it and goes on with the rest;
+- ``RetryAfter`` the limiter gave up on: gives up on the chat for now;
 - network errors and timeouts: retried with exponential backoff, bounded. A timed-out send may
   have reached Telegram, so a retry can rarely duplicate a message.
 """
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +33,7 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from newsbrief.bot.delivery.pacing import Clock, DeliverySettings, Pacer, Sleep
+from newsbrief.bot.delivery.pacing import Pacer, Sleep
 from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus, MessageFailure
 
 log = logging.getLogger(__name__)
@@ -84,20 +82,13 @@ class _Progress:
 
 
 class Deliverer:
-    """Send HTML messages (link previews off) to chats within Telegram's limits."""
+    """Send HTML messages (link previews off) to chats; `bot` paces its calls with `pacer`."""
 
-    def __init__(
-        self,
-        bot: Bot,
-        settings: DeliverySettings | None = None,
-        *,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
+    def __init__(self, bot: Bot, pacer: Pacer, *, sleep: Sleep = asyncio.sleep) -> None:
         self.bot = bot
-        self.settings = settings or DeliverySettings()
+        self.pacer = pacer
+        self.settings = pacer.settings
         self._sleep = sleep
-        self.pacer = Pacer(self.settings, clock=clock, sleep=sleep)
 
     @property
     def overall_rate(self) -> float:
@@ -169,12 +160,11 @@ class Deliverer:
         return list(await asyncio.gather(*(run(job) for job in jobs)))
 
     async def _post(self, chat_id: int, text: str) -> Message:
-        """Send one message, waiting out flood control and retrying network errors (bounded)."""
+        """Send one message, retrying network errors (bounded); the bot's limiter paces it."""
         settings = self.settings
         attempt = 0
         while True:
             attempt += 1
-            await self.pacer.wait_turn(chat_id)
             try:
                 return await self.bot.send_message(
                     chat_id=chat_id,
@@ -182,13 +172,6 @@ class Deliverer:
                     parse_mode=ParseMode.HTML,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
-            except RetryAfter as exc:
-                wait = retry_after_seconds(exc)
-                if attempt >= settings.max_attempts or wait > settings.max_retry_after_seconds:
-                    raise
-                log.warning("Flood control for chat %s: waiting %.1f s", chat_id, wait)
-                self.pacer.hold(wait)
-                await self._sleep(wait)
             except BadRequest:
                 raise
             except NetworkError as exc:

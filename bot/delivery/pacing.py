@@ -125,6 +125,10 @@ class TokenBucket:
         """Give out no token for the next `seconds` (the messenger asked us to wait)."""
         self._hold_until = max(self._hold_until, self._clock() + seconds)
 
+    def held_for(self) -> float:
+        """Seconds the messenger's last request to wait still has to run."""
+        return max(self._hold_until - self._clock(), 0.0)
+
     def idle(self) -> bool:
         """Tell whether forgetting this bucket would change nothing."""
         return (
@@ -234,6 +238,11 @@ class Pacer:
     def hold(self, seconds: float) -> None:
         """Let nothing go for `seconds`: flood control is per bot, so every chat waits."""
         self._overall.hold(seconds)
+
+    async def wait_hold(self) -> None:
+        """Wait out a hold: a call that sends no message still respects flood control."""
+        while (wait := self._overall.held_for()) > 0:
+            await self._sleep(wait)
 
     async def wait_turn(self, chat_id: int | None) -> None:
         """Wait until the chat (if any), its group limit and the overall limit allow one call.

@@ -11,15 +11,17 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from botapi import ApiError, BotApiStandIn, RateLimits
-from telegram import Bot
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
-from newsbrief.bot.delivery.pacing import DeliverySettings
+from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
 from newsbrief.bot.delivery.sending import DeliveryStatus, MessageFailure
 from newsbrief.handlers.delivery import Deliverer, DeliveryJob
+from newsbrief.handlers.ratelimit import TelegramRateLimiter
 
 SUPERGROUP = -1001234567890
 
@@ -41,12 +43,27 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-@pytest.fixture
-async def bot(botapi: BotApiStandIn) -> AsyncIterator[Bot]:
-    """A real PTB Bot talking to the stand-in, with a pool large enough for broadcasts."""
-    request = HTTPXRequest(connection_pool_size=64)
-    async with Bot(botapi.token, base_url=botapi.base_url, request=request) as bot:
-        yield bot
+@asynccontextmanager
+async def delivering(
+    botapi: BotApiStandIn,
+    settings: DeliverySettings,
+    clock: FakeClock | None = None,
+    request: HTTPXRequest | None = None,
+) -> AsyncIterator[Deliverer]:
+    """A deliverer on a real PTB bot whose calls go through the bot's rate limiter, as in the app.
+
+    With a fake clock, every wait (pacing, flood control, backoff) moves it instead of real time.
+    """
+    pacer = Pacer(settings, clock=clock, sleep=clock.sleep) if clock else Pacer(settings)
+    sleep = clock.sleep if clock else asyncio.sleep
+    bot = ExtBot(
+        botapi.token,
+        base_url=botapi.base_url,
+        request=request or HTTPXRequest(connection_pool_size=64),
+        rate_limiter=TelegramRateLimiter(pacer, sleep=sleep),
+    )
+    async with bot:
+        yield Deliverer(bot, pacer, sleep=sleep)
 
 
 @pytest.fixture
@@ -56,11 +73,12 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def deliverer(botapi: BotApiStandIn, bot: Bot, clock: FakeClock) -> Deliverer:
+async def deliverer(botapi: BotApiStandIn, clock: FakeClock) -> AsyncIterator[Deliverer]:
     """A deliverer on the fake clock; the stand-in does not enforce limits in real time."""
     botapi.set_limits(RateLimits.unlimited())
     settings = DeliverySettings(max_attempts=3, backoff_initial_seconds=1.0)
-    return Deliverer(bot, settings, clock=clock, sleep=clock.sleep)
+    async with delivering(botapi, settings, clock) as deliverer:
+        yield deliverer
 
 
 def send_calls(botapi: BotApiStandIn) -> list[int]:
@@ -221,8 +239,7 @@ async def test_network_errors_are_bounded(deliverer: Deliverer, botapi: BotApiSt
 
 async def test_unreachable_server_fails_the_chat(botapi: BotApiStandIn, clock: FakeClock) -> None:
     request = HTTPXRequest(connect_timeout=0.5)
-    async with Bot(botapi.token, base_url=botapi.base_url, request=request) as bot:
-        deliverer = Deliverer(bot, DeliverySettings(max_attempts=2), clock=clock, sleep=clock.sleep)
+    async with delivering(botapi, DeliverySettings(max_attempts=2), clock, request) as deliverer:
         botapi.stop()
         result = await deliverer.send(5, ["nobody there"])
 
@@ -230,7 +247,7 @@ async def test_unreachable_server_fails_the_chat(botapi: BotApiStandIn, clock: F
     assert clock.sleeps == [1.0]
 
 
-async def test_broadcast_fifty_chats_within_scaled_limits(botapi: BotApiStandIn, bot: Bot) -> None:
+async def test_broadcast_fifty_chats_within_scaled_limits(botapi: BotApiStandIn) -> None:
     # Telegram's limits five times faster: 150 msg/s overall, a chat every 0.2 s, 20 per 12 s
     # in a group. The deliverer keeps a margin below them for network jitter on a busy machine.
     botapi.set_limits(RateLimits().scaled(5))
@@ -240,14 +257,14 @@ async def test_broadcast_fifty_chats_within_scaled_limits(botapi: BotApiStandIn,
         group_messages=20,
         group_window_seconds=12.0,
     )
-    deliverer = Deliverer(bot, settings)
     chats = [1000 + n for n in range(40)] + [-2000 - n for n in range(10)]
     botapi.block_chat(1003)
     botapi.migrate_chat(-2001, SUPERGROUP)
-    botapi.inject_retry_after(1)  # flood control on the very first send
     jobs = [DeliveryJob(chat, [f"<b>{chat}</b> part 1", f"{chat} part 2"]) for chat in chats]
 
-    results = await deliverer.broadcast(jobs)
+    async with delivering(botapi, settings) as deliverer:
+        botapi.inject_retry_after(1)  # flood control on the very first send
+        results = await deliverer.broadcast(jobs)
 
     assert [r.chat_id for r in results] == chats
     statuses = Counter(r.status for r in results)
