@@ -124,7 +124,9 @@ _SUBJECT_BEFORE = re.compile(
 _INVERTED = re.compile(rf"\W*(?=[A-Z])(?i:{_VERB})\s+(?P<subj>{NAME_RUN.pattern})")
 # The end of a bare attribution after a closed sentence: `"...." Trump said.`, `said Tuesday.`
 _TITLED_OF = re.compile(rf"({NAME_RUN.pattern}) of $")
-_AFTER_PREPOSITION = re.compile(rf"(?<!according)(?<!according )\b{_PREPOSITION}\s+$", re.I)
+_AFTER_PREPOSITION = re.compile(
+    rf"(?<!according)(?<!according )\b{_PREPOSITION}\s+(?:(?:[A-Z][\w’'-]*|and|the)\s+){{0,4}}$"
+)
 _APPOSITIVE_NAME = re.compile(rf",\s*({NAME_RUN.pattern})")
 # A phrase ending in a name set off by commas: `the Shadow Secretary for the Family, Theresa May,`
 _APPOSITIVE_ONLY_NAME = re.compile(rf",\s*({NAME_RUN.pattern}),?\s*$")
@@ -153,7 +155,14 @@ _NAME_AFTER_VERB = re.compile(rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?P<subj>{NAME_RUN.
 _QUOTED_AS_SAYING = re.compile(
     rf"[,\s]*(?:[\w’'-]+\s+){{0,5}}?quoted\s+(?P<subj>{NAME_RUN.pattern}|him|her)\s+as\s+saying\b"
 )
-_SAYING = _wordset("said says told added warned argued insisted explained claimed stressed")
+RESOLVED = -1  # the offset of a speaker phrase that is already a resolved name
+_DETERMINER_WORDS = _wordset("the a an this that its his her their")
+_SAYING = _wordset(
+    """
+    said says told added warned argued insisted explained claimed stressed acknowledged
+    admitted conceded stated declared noted suggested predicted wrote
+    """
+)
 _INNER_SENTENCE_END = re.compile(r"[.!?…]\s")
 _TITLE_CUE = re.compile(
     r"\b(?:book|books|film|films|movie|movies|show|shows|song|songs|album|series|play|titled|"
@@ -461,6 +470,23 @@ class _Finder:
                     return
         m = _ACCORDING_BEFORE.search(before)
         found = _last(_SUBJECT_BEFORE, before)
+        participle = _PARTICIPLE_INTRO.search(before) or _AND_VERB.search(before)
+        if (
+            found is not None
+            and not m
+            and found.group("verb").endswith("ing")
+            and found.group("subj").split()[0].casefold() in _DETERMINER_WORDS
+        ):
+            participle, found = participle or found, None  # "...of the country saying:"
+        if participle and not m:
+            # `He said Mr Blair had spoken with "such sincerity", adding: "..."`: the sentence's
+            # subject adds it; `Trump returned the compliment, telling Reuters, "..."`
+            lead = self._leading_subject(before, sent)
+            if lead:
+                part.speaker_phrase = lead
+                part.cue_before = True
+                return
+            found = None if found and found.start() < participle.start() else found
         if m:
             part.speaker_phrase = (m.group("subj"), sent + m.start("subj"))
             part.cue_before = True
@@ -474,13 +500,6 @@ class _Finder:
             part.speaker_phrase = (inverted.group("subj"), sent + inverted.start("subj"))
             part.cue_before = True
             return
-        if _PARTICIPLE_INTRO.search(before) or _AND_VERB.search(before):
-            # "Trump returned the compliment, telling Reuters, "..."": the sentence's subject
-            lead = self._leading_subject(before)
-            if lead:
-                part.speaker_phrase = (lead[0], sent + lead[1])
-                part.cue_before = True
-                return
         stripped = before.rstrip()
         if stripped.endswith(":") and len(stripped) < 160:
             # the sentence's first name that is a known person, else the name before the colon
@@ -500,12 +519,12 @@ class _Finder:
                 s = _sentence_start(text, ps + len(prev) - 1, ps)
                 seg = text[s : ps + len(prev)]
                 found = _last(_SUBJECT_BEFORE, seg) or _INVERTED.match(seg)
-                lead = None if found else self._leading_subject(seg)
+                lead = None if found else self._leading_subject(seg, s)
                 if found is not None:
                     part.speaker_phrase = (found.group("subj"), s + found.start("subj"))
                     part.cue_before = True
                 elif lead is not None:
-                    part.speaker_phrase = (lead[0], s + lead[1])
+                    part.speaker_phrase = lead
                     part.cue_before = True
                 return
         if _UNREAD_CUE.search(stripped):
@@ -532,6 +551,11 @@ class _Finder:
         sentence = self.text[start:end]
         if _MARK.search(sentence):
             return None
+        for subject in self.people.subjects_between(start, end):
+            if subject.name and any(
+                w in _SAYING for w in _words(self.text[subject.at : end].casefold())
+            ):
+                return subject.name, RESOLVED
         found = _SUBJECT_BEFORE.search(sentence, 0, 400)
         if found is None or found.start() > 60 or found.group("verb") not in _SAYING:
             return None
@@ -540,15 +564,23 @@ class _Finder:
             return inverted.group("subj"), start + inverted.start("subj")
         return found.group("subj"), start + found.start("subj")
 
-    def _leading_subject(self, sentence: str) -> tuple[str, int] | None:
-        """The person a sentence opens with, after an opener such as `Hours later,`."""
+    def _leading_subject(self, sentence: str, start: int) -> tuple[str, int] | None:
+        """The person a sentence (at `start`) opens with, after an opener such as `Hours later,`.
+
+        Its subject as `speakers` read it comes first (`Steel analyst Peter Fish, ...`), given
+        as a name already resolved (at -1); else a known name or `He` opening it.
+        """
+        for subject in self.people.subjects_between(start, start + len(sentence)):
+            if subject.name:
+                return subject.name, RESOLVED
         at = 0
         for _ in range(2):
             lead = _LEADING_SUBJECT.match(sentence, at)
-            if lead:
+            quoted = lead and sentence[lead.end() : lead.end() + 2].lstrip()[:1] in _QUOTE_CHARS
+            if lead and not quoted:  # not `Mr Sullivan "made accounting decisions," he said`
                 subj = lead.group("subj")
                 if subj in ("He", "She") or self.people.known(subj):
-                    return subj, lead.start("subj")
+                    return subj, start + lead.start("subj")
             comma = sentence.find(",", at, at + 60)
             if comma < 0:
                 return None
@@ -570,7 +602,7 @@ class _Finder:
         for part in parts:
             if part.speaker_phrase is not None:
                 phrase, at = part.speaker_phrase
-                part.speaker = self._resolve(phrase, at, speakers)
+                part.speaker = phrase if at == RESOLVED else self._resolve(phrase, at, speakers)
             linked = prev is not None and (
                 part.continues
                 or (
@@ -592,7 +624,8 @@ class _Finder:
                 group += 1
                 part.group = group
                 if part.speaker_phrase is None and part.reported_by is not None:
-                    part.speaker = self._resolve(*part.reported_by, speakers)
+                    phrase, at = part.reported_by
+                    part.speaker = phrase if at == RESOLVED else self._resolve(phrase, at, speakers)
             prev = part
         # a part before the cue of its group takes the group's speaker: "A," he said. "B."
         by_group: dict[int, str | None] = {}

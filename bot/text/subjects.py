@@ -64,6 +64,7 @@ _NOT_ROLE = _wordset(
     accused met called urged praised criticised criticized attacked defeated beat said
     """
 )
+_OPENING_MARKS = "\"“‘'«"
 _DETERMINER = re.compile(r"(?:the|a|an|this|that|another)\s+", re.I)
 _ATTRIBUTION = re.compile(
     r"[\s,]*(?:(?:said|says|added|adds|told|asked|wrote|explained|insisted|continued)\s+)?"
@@ -202,6 +203,8 @@ class _Finder:
                 continue  # an organisation or place among the role words: "Lib Dem leader"
             if text.startswith(("’s", "'s"), found.end):
                 return self._possessed(found.end + 2, end)
+            if text[found.end : found.end + 2].lstrip()[:1] in _OPENING_MARKS:
+                return None  # `Mr Sullivan "made accounting decisions," he told the court`
             if role is not None and found.start < role[1]:
                 break  # a name inside the role phrase: "the Kremlin leader"
             return Subject(found.start, found.name, found.gender)

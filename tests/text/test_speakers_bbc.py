@@ -82,6 +82,22 @@ FAILURES = [
         "Mikhail Khodorkovsky",
     ),
     (
+        "bbc-news-summary politics/012.txt: `, adding:` belongs to the sentence's subject",
+        "However, one of the so-called Guildford Four, Gerry Conlon, said the families were "
+        'delighted. He said Mr Blair had spoken with "such sincerity", adding: "He went beyond '
+        'what we thought he would, he took time to listen to everyone."',
+        "He went beyond what we thought",
+        "Gerry Conlon",
+    ),
+    (
+        "bbc-news-summary business/140.txt: a company qualifying a role is not the speaker",
+        "Analysts had expected Japan's Nippon Steel to agree to a price rise. Steel analyst "
+        'Peter Fish, director of MEPS, said the rise was "uncharted territory", adding that '
+        'the steel industry "hasn\'t seen an increase of this magnitude probably in 50 years".',
+        "hasn't seen an increase",
+        "Peter Fish",
+    ),
+    (
         "Donald Trump Jr. is not his father",
         'Donald Trump spoke first. "It is great," said Donald Trump Jr. "We will win."',
         "It is great",
@@ -107,6 +123,17 @@ UNCLEAR = [
         'that under President Barack Obama, "the generals have been reduced to rubble."',
     ),
     (
+        "bbc-news-summary business/100.txt: a name that the quoted words are about",
+        "Speaking in court, Mr Ebbers rejected allegations he pressured Scott Sullivan. Mr "
+        'Sullivan "made accounting decisions," he told the federal court, saying his finance '
+        'chief had "a keen command of the numbers".',
+    ),
+    (
+        "bbc-news-summary politics/273.txt: a place in a prepositional phrase is not a speaker",
+        "But the Tory MP for Sleaford and North Hykeham admitted the lord chancellor's role "
+        'and office "cannot be frozen in aspic".',
+    ),
+    (
         "bbc-news-summary politics/224.txt: a place after a preposition is not the speaker",
         "In a statement, detainee 'A' in Woodhill Prison said: \"I hope now that the government "
         'will act upon this decision."',
@@ -123,8 +150,9 @@ def test_issue_failures_get_the_right_speaker(
 
 @pytest.mark.parametrize(("where", "text"), UNCLEAR, ids=lambda x: x[:40])
 def test_no_speaker_where_it_is_not_clear(where: str, text: str) -> None:
+    allowed = {"BBC spokesman", "Kilroy-Silk", "Robert Kilroy-Silk", "Mr Ebbers", "Ebbers"}
     named = {q.speaker for q in find_quotes(text) if q.speaker}
-    assert not named - {"BBC spokesman", "Kilroy-Silk", "Robert Kilroy-Silk"}, where
+    assert not named - allowed, where
     for q in find_quotes(text):
         if q.text.startswith(("He took his seat", "the generals", "I hope now")):
             assert q.speaker in (None, "BBC spokesman"), where
