@@ -81,3 +81,4 @@ class Digest:
     title: str
     generated_at: datetime
     stories: tuple[DigestStory, ...] = field(default_factory=tuple)
+    shown_above: bool = False  # empty only because its stories went under an earlier topic

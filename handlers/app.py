@@ -30,7 +30,7 @@ from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
 from newsbrief.bot.worker import Worker, worker_name
 from newsbrief.config.settings import Settings
-from newsbrief.handlers import admin, commands, pages, subscriptions
+from newsbrief.handlers import admin, commands, feed_admin, inline, pages, quotes, subscriptions
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.daily import render_daily, schedule
 from newsbrief.handlers.delivery import Deliverer
@@ -51,7 +51,7 @@ from newsbrief.handlers.webhook import webhook_options
 
 log = logging.getLogger(__name__)
 
-UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 TIMER_SLACK_SECONDS = 0.005
 """Event-loop timers fire late by up to a millisecond or so; without slack that costs rate."""
@@ -79,7 +79,9 @@ def all_commands(services: Services) -> list[Command]:
         *commands.COMMANDS[:1],
         *subscriptions.COMMANDS[1:],
         *commands.COMMANDS[1:],
+        *quotes.COMMANDS,
         *admin.COMMANDS,
+        *feed_admin.COMMANDS,
         *commands.topic_commands(services.topics),
     ]
     try:
@@ -151,6 +153,7 @@ def build_application(
     app.add_handlers(command_handlers(found, telegram.admin_ids))
     app.add_handlers(subscriptions.other_handlers())
     app.add_handlers(pages.handlers())
+    app.add_handlers(inline.handlers())
     app.add_handlers(commands.fallbacks())
     app.add_error_handler(on_error)
     if daily or settings.bot_ingests:

@@ -12,11 +12,12 @@ import asyncio
 import html
 import itertools
 import json
+import os
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,6 +28,7 @@ from telegram.request import BaseRequest, RequestData
 from newsbrief.bot.services import build_services
 from newsbrief.bot.text.markup import ANY_MARKUP
 from newsbrief.config.settings import Settings
+from newsbrief.handlers import texts
 from newsbrief.handlers.app import UPDATES, build_application
 
 USER_ID = 1
@@ -80,6 +82,10 @@ class LoopbackApi:
     def press(self, number: int) -> bool:
         """Press the numbered button of the last keyboard shown; say whether there was one."""
         if self.keyboard_message is None or not 1 <= number <= len(self.buttons):
+            if self.buttons:
+                self._print(texts.CHAT_NO_SUCH_BUTTON.format(number=number, last=len(self.buttons)))
+            else:
+                self._print(texts.CHAT_NO_BUTTONS)
             return False
         query = {
             "id": str(next(self._query_ids)),
@@ -205,7 +211,56 @@ def offline_settings(settings: Settings, folder: Path) -> Settings:
     )
 
 
-async def chat(settings: Settings, read: Callable[[str], str], out: TextIO) -> None:
+LineReader = Callable[[str], Awaitable[str | None]]
+"""Shows a prompt and gives the next line typed, or None at the end of input."""
+
+
+class TerminalInput:
+    """Lines from standard input read on the event loop, so Ctrl-C never waits for Enter.
+
+    `input()` on a thread would keep the process until the line came: a thread blocked in a
+    read cannot be stopped, and the interpreter cannot finish while it holds stdin.
+    """
+
+    def __init__(self, stdin: TextIO, out: TextIO) -> None:
+        self.fd = stdin.fileno()
+        self.out = out
+        self.pending = b""
+        self.ended = False
+
+    async def __call__(self, prompt: str) -> str | None:
+        """Show the prompt and wait for a whole line (None once input has ended)."""
+        self.out.write(prompt)
+        self.out.flush()
+        while b"\n" not in self.pending and not self.ended:
+            chunk = await self._read_some()
+            self.ended = not chunk
+            self.pending += chunk
+        if not self.pending:
+            return None
+        line, _, self.pending = self.pending.partition(b"\n")
+        return line.decode("utf-8", errors="replace")
+
+    async def _read_some(self) -> bytes:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            if not ready.done():
+                ready.set_result(None)
+
+        try:
+            loop.add_reader(self.fd, wake)
+        except (OSError, ValueError):  # a regular file: reading it never blocks
+            return os.read(self.fd, 4096)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(self.fd)
+        return os.read(self.fd, 4096)
+
+
+async def chat(settings: Settings, read: LineReader, out: TextIO) -> None:
     """Talk to the bot until end of input or /quit."""
 
     def show(text: str) -> None:
@@ -231,16 +286,20 @@ async def chat(settings: Settings, read: Callable[[str], str], out: TextIO) -> N
             )
             try:
                 while True:
-                    try:
-                        line = (await asyncio.to_thread(read, "you> ")).strip()
-                    except EOFError:
+                    typed = await read("you> ")
+                    if typed is None:
+                        out.write("\n")  # the end of input leaves the prompt's line open
                         break
+                    line = typed.strip()
                     if line in ("/quit", "/exit"):
                         break
                     if not line:
                         continue
                     since = time.monotonic()
-                    if not (line.isdigit() and api.press(int(line))):
+                    if line.isdigit():
+                        if not api.press(int(line)):
+                            continue
+                    else:
                         api.user_says(line)
                     await api.settle(since)
             finally:
@@ -250,9 +309,13 @@ async def chat(settings: Settings, read: Callable[[str], str], out: TextIO) -> N
             await app.post_shutdown(app)
 
 
-def run_chat(
-    settings: Settings, read: Callable[[str], str] = input, out: TextIO | None = None
-) -> int:
-    """Run the offline chat in the terminal."""
-    asyncio.run(chat(settings, read, out or sys.stdout))
+def run_chat(settings: Settings, read: LineReader | None = None, out: TextIO | None = None) -> int:
+    """Run the offline chat in the terminal; Ctrl-C leaves at once, like Ctrl-D."""
+    stream = out or sys.stdout
+    try:
+        asyncio.run(chat(settings, read or TerminalInput(sys.stdin, stream), stream))
+    except KeyboardInterrupt:
+        stream.write("\n")
+        stream.flush()
+        return 130
     return 0

@@ -6,6 +6,7 @@ Telegram is imported only when one of these two runs, so every other command sta
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +16,8 @@ from newsbrief.bot.cli.articles import run_demo
 from newsbrief.bot.cli.common import settings_from
 
 __all__ = ["main"]
+
+LOGGER = "newsbrief"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +53,9 @@ def _run(args: argparse.Namespace) -> int:
         return run_demo(args)
     from newsbrief.bot.services import build_services
     from newsbrief.handlers.app import run_bot
+
+    if not logging.getLogger().isEnabledFor(logging.INFO):
+        logging.getLogger(LOGGER).setLevel(logging.INFO)  # a bot says what its runs did
 
     run_bot(settings, build_services(settings))
     return 0

@@ -23,7 +23,7 @@ async def help_command(update: Update, context: Context) -> None:
     lines = "\n".join(
         texts.TOPIC_LINE.format(command=t.command, title=esc(t.title)) for t in catalog
     )
-    await reply(update, texts.HELP.format(topic_commands=lines))
+    await reply(update, texts.HELP.format(topic_commands=lines, bot=esc(context.bot.username)))
 
 
 def topic_command(topic: Topic) -> Callback:

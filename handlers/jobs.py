@@ -62,7 +62,7 @@ async def run_job(context: Context) -> None:
         if report.feeds:
             runtime.last_ingest = f"{when}\nfeeds: {report.summary()}"
         await tell_admins_of_disabled_feeds(runtime)
-    elif isinstance(report, IngestReport) and (report.articles_added or report.articles_updated):
+    elif isinstance(report, IngestReport):  # a scan that found nothing new was still a scan
         runtime.last_ingest = f"{when}\narticles: {report.summary()}"
 
 

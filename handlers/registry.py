@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from telegram import BotCommand
 from telegram.ext import CommandHandler, filters
 
+from newsbrief.handlers.groups import admins_only_in_groups
 from newsbrief.handlers.runtime import Callback, Context
 
 MAX_MENU_COMMANDS = 100
@@ -19,12 +20,17 @@ _NAME = re.compile(r"[a-z0-9_]{1,32}")
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A slash command: its name, what it does, its menu text and who may use it."""
+    """A slash command: its name, what it does, its menu text and who may use it.
+
+    `admin`: the bot's admins only. `changes_chat`: it changes the chat's daily brief, which in
+    a group only the group's administrators may do.
+    """
 
     name: str
     callback: Callback
     description: str
     admin: bool = False
+    changes_chat: bool = False
 
     def __post_init__(self) -> None:
         if _NAME.fullmatch(self.name) is None:
@@ -48,7 +54,12 @@ def command_handlers(
     """Make a handler per command; admin commands only match admins (others fall through)."""
     admins = filters.User(user_id=admin_ids)
     return [
-        CommandHandler(c.name, c.callback, filters=admins if c.admin else None) for c in commands
+        CommandHandler(
+            c.name,
+            admins_only_in_groups(c.callback) if c.changes_chat else c.callback,
+            filters=admins if c.admin else None,
+        )
+        for c in commands
     ]
 
 

@@ -288,7 +288,8 @@ def render_digest(digest: Digest, *, max_len: int = MAX_MESSAGE_LENGTH) -> list[
         raise ValueError("max_len must be positive")
     title = clean_text(digest.title).strip() or clean_text(digest.topic).strip()
     if not digest.stories:
-        text = NOTHING_NEW.format(topic=title or "this topic")
+        template = texts.SHOWN_ABOVE if digest.shown_above else NOTHING_NEW
+        text = template.format(topic=title or "this topic")
         packer = _Packer(max_len)
         packer.add_story([_Paragraph((_Run(text),))])
         packer.flush()

@@ -65,6 +65,15 @@ class Runtime:
 
         return await asyncio.to_thread(run)
 
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a read-only transaction on a worker thread (no write lock on SQLite)."""
+
+        def run() -> T:
+            with self.services.database.transaction(readonly=True) as session:
+                return work(session)
+
+        return await asyncio.to_thread(run)
+
     async def for_chat(self, chat_id: int, work: Callable[[Session, Subscriber], T]) -> T:
         """Run `work` on the chat's subscriber (created with the defaults when new)."""
         telegram = self.settings.telegram

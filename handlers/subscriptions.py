@@ -10,17 +10,23 @@ from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from newsbrief.bot.delivery.buttons import TopicButton, legacy_toggle_topic
+from newsbrief.bot.delivery.buttons import ForgetButton, TopicButton, legacy_toggle_topic
 from newsbrief.bot.delivery.schedule import format_time, parse_time
 from newsbrief.bot.delivery.zones import match_timezone, utc_offset, zone_label
 from newsbrief.bot.errors import UnknownTopic
 from newsbrief.bot.store import repository
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.schema import Subscriber
-from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic
+from newsbrief.bot.stories.topics import (
+    MIN_FOLLOWED_CHARS,
+    TopicCatalog,
+    keyword_topic,
+    too_short,
+)
 from newsbrief.handlers import texts
+from newsbrief.handlers.groups import may_change, refuse
 from newsbrief.handlers.registry import Command
-from newsbrief.handlers.replies import argument, chat_id_of, edit_markup, esc, reply
+from newsbrief.handlers.replies import argument, chat_id_of, edit_markup, edit_text, esc, reply
 from newsbrief.handlers.runtime import Context, Runtime, runtime_of
 
 MAX_FOLLOWS = 10
@@ -38,13 +44,6 @@ def topic_keyboard(catalog: TopicCatalog, chosen: Collection[str]) -> InlineKeyb
     ]
     rows = [buttons[i : i + KEYBOARD_COLUMNS] for i in range(0, len(buttons), KEYBOARD_COLUMNS)]
     return InlineKeyboardMarkup(rows)
-
-
-def find_topic(catalog: TopicCatalog, name: str) -> Topic | None:
-    """Find a configured topic by command ("/syria", "syria") or title ("Middle East")."""
-    key = " ".join(name.split()).lower()
-    found = catalog.get(key) or catalog.get(key.replace(" ", ""))
-    return found or next((t for t in catalog if t.title.lower() == key), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +91,10 @@ async def start(update: Update, context: Context) -> None:
     """Welcome the chat with topic buttons; a deep link (/start syria) subscribes at once."""
     runtime = runtime_of(context)
     catalog = runtime.services.topics
-    topic = find_topic(catalog, context.args[0]) if context.args else None
-
+    topic = catalog.find(context.args[0]) if context.args else None
+    if topic is not None and not await may_change(update, context):
+        await refuse(update)
+        return
     since = quiet_since(runtime)
 
     def work(session: Session, subscriber: Subscriber) -> tuple[Schedule, bool]:
@@ -138,6 +139,9 @@ async def topic_button(update: Update, context: Context) -> None:
     if (topic is None and legacy is None) or update.effective_chat is None or query.message is None:
         await query.answer(texts.BUTTON_STALE)
         return
+    if not await may_change(update, context):
+        await refuse(update)
+        return
 
     def work(session: Session, subscriber: Subscriber) -> tuple[bool, tuple[str, ...]]:
         changed = False
@@ -181,7 +185,7 @@ async def _change_topic(update: Update, context: Context, *, add: bool) -> None:
         usage = texts.SUBSCRIBE_USAGE if add else texts.UNSUBSCRIBE_USAGE
         await reply(update, usage.format(example=example))
         return
-    topic = find_topic(catalog, name)
+    topic = catalog.find(name)
     if topic is None:
         await reply(update, texts.UNKNOWN_TOPIC.format(name=esc(name)))
         return
@@ -214,19 +218,14 @@ async def mytopics_command(update: Update, context: Context) -> None:
     schedule = await runtime.for_chat(chat_id_of(update), Schedule.of)
     catalog = runtime.services.topics
     titles = [esc(t.title) for t in (catalog.get(n) for n in schedule.topics) if t is not None]
-    if not titles and not schedule.words:
-        await reply(update, texts.NO_TOPICS_YET)
-        return
-    await reply(
-        update,
-        texts.MY_TOPICS.format(
-            time=schedule.time,
-            zone=schedule.zone_label(runtime.clock()),
-            paused=texts.MY_TOPICS_PAUSED if schedule.paused else "",
-            topics=", ".join(titles) or texts.NOTHING_CHOSEN,
-            words=", ".join(esc(w) for w in schedule.words) or texts.NOTHING_CHOSEN,
-        ),
+    shown = texts.MY_TOPICS.format(
+        time=schedule.time,
+        zone=schedule.zone_label(runtime.clock()),
+        paused=texts.MY_TOPICS_PAUSED if schedule.paused else "",
+        topics=", ".join(titles) or texts.NOTHING_CHOSEN,
+        words=", ".join(esc(w) for w in schedule.words) or texts.NOTHING_CHOSEN,
     )
+    await reply(update, shown + ("" if titles or schedule.words else texts.MY_TOPICS_EMPTY))
 
 
 async def settime_command(update: Update, context: Context) -> None:
@@ -295,22 +294,30 @@ async def follow_command(update: Update, context: Context) -> None:
     if text is None:
         return
     try:
-        words = keyword_topic(text).title
+        topic = keyword_topic(text)
     except UnknownTopic:
         await reply(update, texts.FOLLOW_USAGE)
         return
+    short = too_short(topic)
+    if short:
+        phrases = esc(", ".join(short))
+        await reply(
+            update, texts.FOLLOW_TOO_SHORT.format(phrases=phrases, chars=MIN_FOLLOWED_CHARS)
+        )
+        return
+    words = topic.title
 
-    def work(session: Session, subscriber: Subscriber) -> str:
-        followed = subs.interests(session, [subscriber.id])[subscriber.id].words
-        if words in followed:
-            return texts.ALREADY_FOLLOWING
-        if len(followed) >= MAX_FOLLOWS:
-            return texts.TOO_MANY_FOLLOWS
+    def work(session: Session, subscriber: Subscriber) -> tuple[str, str]:
+        already = subs.followed_as(session, subscriber, words)
+        if already is not None:
+            return texts.ALREADY_FOLLOWING, already
+        if len(subs.interests(session, [subscriber.id])[subscriber.id].words) >= MAX_FOLLOWS:
+            return texts.TOO_MANY_FOLLOWS, words
         subs.follow(session, subscriber, words)
-        return texts.FOLLOWING
+        return texts.FOLLOWING, words
 
-    answer = await runtime.for_chat(chat_id_of(update), work)
-    await reply(update, answer.format(words=esc(words), count=MAX_FOLLOWS))
+    answer, shown = await runtime.for_chat(chat_id_of(update), work)
+    await reply(update, answer.format(words=esc(shown), count=MAX_FOLLOWS))
 
 
 async def unfollow_command(update: Update, context: Context) -> None:
@@ -326,15 +333,20 @@ async def unfollow_command(update: Update, context: Context) -> None:
         except UnknownTopic:
             words = text
 
-    def work(session: Session, subscriber: Subscriber) -> int:
-        return subs.unfollow(session, subscriber, words)
+    def work(session: Session, subscriber: Subscriber) -> tuple[int, str | None]:
+        if words is None:
+            return subs.unfollow(session, subscriber), None
+        followed = subs.followed_as(session, subscriber, words)
+        if followed is None:
+            return 0, words
+        return subs.unfollow(session, subscriber, followed), followed
 
-    dropped = await runtime.for_chat(chat_id_of(update), work)
+    dropped, shown = await runtime.for_chat(chat_id_of(update), work)
     if words is None:
         answer = texts.UNFOLLOWED_ALL if dropped else texts.NOTHING_FOLLOWED
     else:
         answer = texts.UNFOLLOWED if dropped else texts.NOT_FOLLOWING
-    await reply(update, answer.format(words=esc(words)))
+    await reply(update, answer.format(words=esc(shown)))
 
 
 async def pause_command(update: Update, context: Context) -> None:
@@ -356,20 +368,53 @@ async def resume_command(update: Update, context: Context) -> None:
     runtime = runtime_of(context)
     now = runtime.clock()
 
-    def work(session: Session, subscriber: Subscriber) -> Schedule:
+    def work(session: Session, subscriber: Subscriber) -> tuple[bool, Schedule]:
+        was_paused = subscriber.paused
         subs.set_schedule(session, subscriber, now, paused=False)
-        return Schedule.of(session, subscriber)
+        return was_paused, Schedule.of(session, subscriber)
 
-    schedule = await runtime.for_chat(chat_id_of(update), work)
-    await reply(update, texts.RESUMED.format(time=schedule.time, zone=schedule.zone_label(now)))
+    was_paused, schedule = await runtime.for_chat(chat_id_of(update), work)
+    answer = texts.RESUMED if was_paused else texts.NOT_PAUSED
+    await reply(update, answer.format(time=schedule.time, zone=schedule.zone_label(now)))
 
 
 async def stop_command(update: Update, context: Context) -> None:
-    """Forget everything stored about the chat."""
+    """Ask before forgetting everything stored about the chat."""
     runtime = runtime_of(context)
     chat_id = chat_id_of(update)
-    forgotten = await runtime.store(lambda session: subs.forget(session, chat_id))
-    await reply(update, texts.STOPPED if forgotten else texts.NOTHING_TO_STOP)
+    if await runtime.read(lambda session: subs.find(session, chat_id)) is None:
+        await reply(update, texts.NOTHING_TO_STOP)
+        return
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.STOP_YES, callback_data=ForgetButton(True).data()),
+                InlineKeyboardButton(texts.STOP_NO, callback_data=ForgetButton(False).data()),
+            ]
+        ]
+    )
+    await reply(update, texts.STOP_CONFIRM, keyboard)
+
+
+async def forget_button(update: Update, context: Context) -> None:
+    """Forget the chat once confirmed (group administrators only), or keep it all."""
+    query = update.callback_query
+    if query is None:
+        return
+    button = ForgetButton.parse(query.data)
+    if button is None or update.effective_chat is None or query.message is None:
+        await query.answer(texts.BUTTON_STALE)
+        return
+    if not await may_change(update, context):
+        await refuse(update)
+        return
+    await query.answer()
+    if not button.confirm:
+        await edit_text(query, texts.STOP_CANCELLED)
+        return
+    chat_id = update.effective_chat.id
+    forgotten = await runtime_of(context).store(lambda session: subs.forget(session, chat_id))
+    await edit_text(query, texts.STOPPED if forgotten else texts.NOTHING_TO_STOP)
 
 
 async def chat_migrated(update: Update, context: Context) -> None:
@@ -386,21 +431,27 @@ COMMANDS = (
     Command("start", start, texts.COMMAND_DESCRIPTIONS["start"]),
     Command("topics", topics_command, texts.COMMAND_DESCRIPTIONS["topics"]),
     Command("mytopics", mytopics_command, texts.COMMAND_DESCRIPTIONS["mytopics"]),
-    Command("subscribe", subscribe_command, texts.COMMAND_DESCRIPTIONS["subscribe"]),
-    Command("unsubscribe", unsubscribe_command, texts.COMMAND_DESCRIPTIONS["unsubscribe"]),
-    Command("follow", follow_command, texts.COMMAND_DESCRIPTIONS["follow"]),
-    Command("unfollow", unfollow_command, texts.COMMAND_DESCRIPTIONS["unfollow"]),
-    Command("settime", settime_command, texts.COMMAND_DESCRIPTIONS["settime"]),
-    Command("timezone", timezone_command, texts.COMMAND_DESCRIPTIONS["timezone"]),
-    Command("pause", pause_command, texts.COMMAND_DESCRIPTIONS["pause"]),
-    Command("resume", resume_command, texts.COMMAND_DESCRIPTIONS["resume"]),
-    Command("stop", stop_command, texts.COMMAND_DESCRIPTIONS["stop"]),
+    *(
+        Command(name, callback, texts.COMMAND_DESCRIPTIONS[name], changes_chat=True)
+        for name, callback in (
+            ("subscribe", subscribe_command),
+            ("unsubscribe", unsubscribe_command),
+            ("follow", follow_command),
+            ("unfollow", unfollow_command),
+            ("settime", settime_command),
+            ("timezone", timezone_command),
+            ("pause", pause_command),
+            ("resume", resume_command),
+            ("stop", stop_command),
+        )
+    ),
 )
 
 
 def other_handlers() -> list[BaseHandler[Update, Context, None]]:
-    """The topic buttons and group migrations."""
+    """The topic and confirmation buttons, and group migrations."""
     return [
         CallbackQueryHandler(topic_button, pattern=r"^[sut]:"),
+        CallbackQueryHandler(forget_button, pattern=r"^f:"),
         MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
     ]

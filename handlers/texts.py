@@ -24,7 +24,12 @@ HELP = (
     "/settime <i>HH:MM</i> – when it comes (7pm works too)\n"
     "/timezone <i>city</i> – your time zone (Berlin, Europe/Berlin, UTC+3)\n"
     "/pause, /resume – stop and restart the daily brief\n"
-    "/stop – forget everything about you"
+    "/stop – forget everything about you\n\n"
+    "<b>Who said what</b>\n"
+    "/quotes <i>name</i> – the latest key quotes of a person\n\n"
+    "<b>In any chat</b>\n"
+    "Type <code>@{bot} syria</code>, <code>@{bot} oil prices</code> or "
+    "<code>@{bot} quotes Putin</code> to share the latest briefs or quotes."
 )
 TOPIC_LINE = "/{command} – {title}"
 
@@ -59,6 +64,7 @@ MY_TOPICS = (
     "Words you follow: {words}"
 )
 MY_TOPICS_PAUSED = " (paused: /resume to restart it)"
+MY_TOPICS_EMPTY = "\n\nNothing is chosen yet: send /topics to pick topics, or /follow words."
 NOTHING_CHOSEN = "none yet"
 NO_TOPICS_YET = "You have no topics yet. Send /topics to choose some, or /follow words."
 
@@ -81,6 +87,10 @@ SUGGESTION = "<code>{zone}</code> ({offset})"
 FOLLOW_USAGE = (
     "Which words? For example <code>/follow solar power</code>; separate alternatives with commas."
 )
+FOLLOW_TOO_SHORT = (
+    "<b>{phrases}</b> would match nearly every story: give each word at least {chars} letters "
+    "or digits."
+)
 FOLLOWING = "You now follow <b>{words}</b>: stories that mention them come in your daily brief."
 ALREADY_FOLLOWING = "You already follow <b>{words}</b>."
 TOO_MANY_FOLLOWS = "You follow {count} sets of words already; /unfollow some first."
@@ -92,11 +102,52 @@ NOTHING_FOLLOWED = "You do not follow any words."
 PAUSED = "Your daily brief is paused. Send /resume to restart it."
 ALREADY_PAUSED = "Your daily brief is already paused."
 RESUMED = "Your daily brief is back: next at {time}, {zone}."
+NOT_PAUSED = "Your daily brief is not paused: it comes every day at {time}, {zone}."
+STOP_CONFIRM = (
+    "Forget everything about this chat: its topics, followed words and schedule? "
+    "This cannot be undone."
+)
+STOP_YES = "Yes, forget it all"
+STOP_NO = "No, keep it"
 STOPPED = "Done: I have forgotten everything about you. Send /start to begin again."
+STOP_CANCELLED = "Nothing was forgotten: your daily brief stays as it was."
 NOTHING_TO_STOP = "I had nothing stored about you."
+
+GROUP_ADMINS_ONLY = "Only this group's administrators can change its daily brief."
 
 PAGE_BACK = "‹ Back"
 PAGE_MORE = "More › {page}/{pages}"
+
+QUOTES_USAGE = "Whose quotes? For example <code>/quotes Putin</code>."
+NO_QUOTES = "I have no quotes of <b>{name}</b> in the stories I keep."
+SAID_HEADER = "<b>{name}</b> – latest quotes"
+SAID_ITEM = "\n\n{quote}\n<i>{where}</i>"
+SAID_ONE = "<b>{speaker}</b>\n{quote}\n<i>{where}</i>"
+SAID_WHERE = "— {story}{outlets} · {age}"
+SAID_OUTLETS = " ({outlets})"
+
+INLINE_SUMMARY = "{age} · {brief}"
+INLINE_NO_STORIES = "No stories on {words} yet: open the bot"
+INLINE_NO_QUOTES = "No quotes of {name} yet: open the bot"
+
+ADDFEED_USAGE = (
+    "Which feed? For example <code>/addfeed https://example.com/rss.xml</code>, "
+    "optionally followed by a topic."
+)
+REMOVEFEED_USAGE = "Which feed? For example <code>/removefeed https://example.com/rss.xml</code>."
+FEED_ADDED = (
+    "Subscribed to <b>{title}</b>{topic}: {entries} entries now, polled from now on.\n{url}"
+)
+FEED_TOPIC = " (topic {title})"
+FEED_REFUSED = "I cannot add {url}: {reason}"
+FEED_REMOVED = "Removed {url}."
+FEED_IN_SETTINGS = " It is in the settings too, so it comes back at the next poll: remove it there."
+NO_SUCH_FEED = "There is no feed {url}. /feeds lists them."
+
+CHAT_NO_BUTTONS = "(There are no buttons to press yet.)"
+CHAT_NO_SUCH_BUTTON = "(There is no button {number}: the last buttons were 1 to {last}.)"
+
+SHOWN_ABOVE = "{topic}: see the stories above."
 
 DAILY_HEADER = "<b>Your daily brief</b> – {date}"
 DIGEST_NOTHING = "Nothing new for your topics right now."
@@ -127,7 +178,7 @@ SLOW_DOWN = "You are sending commands faster than I can answer. Wait a few secon
 SORRY = "Something went wrong on my side. Please try again in a minute."
 
 FEEDS = "<b>Feeds</b>\n{feeds}\n\n<b>Article folder</b>\n{folder}\n\n<b>Last ingest</b>\n{last}"
-NO_FEEDS = "no feeds yet: add one with <code>newsbrief feeds add URL</code>"
+NO_FEEDS = "no feeds yet: add one with <code>/addfeed URL</code>"
 FEED_LINE = (
     "{state} {url}\n   last success {success}; {failures} failures in a row; next poll {next}"
 )
@@ -164,5 +215,8 @@ COMMAND_DESCRIPTIONS = {
     "feeds": "Feeds and the last ingest (admin)",
     "refresh": "Ingest now (admin)",
     "stats": "Subscribers and deliveries (admin)",
+    "addfeed": "Subscribe to a feed (admin)",
+    "removefeed": "Unsubscribe from a feed (admin)",
+    "quotes": "The latest quotes of a person",
 }
 TOPIC_DESCRIPTION = "Latest on {title}"

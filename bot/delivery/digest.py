@@ -89,6 +89,16 @@ def _configured_topic_stories(
     ]
 
 
+def covers_any(session: Session, topic: Topic, story_ids: Collection[int]) -> bool:
+    """Tell whether any of these stories belongs to a topic or mentions its words."""
+    if not story_ids:
+        return False
+    if topic.configured:
+        return repository.topic_has_any(session, topic.command, story_ids)
+    found = repository.stories_mentioning(session, topic.keywords, limit=KEYWORD_CANDIDATES)
+    return not set(found).isdisjoint(story_ids)
+
+
 def digest_from_stored(
     session: Session,
     topic: Topic,
@@ -107,6 +117,24 @@ def digest_from_stored(
         stories = _stored_keyword_stories(session, topic, now, options)
     stories.sort(key=lambda s: s.score, reverse=True)
     return Digest(topic.command or topic.title, topic.title, now, tuple(stories[: options.stories]))
+
+
+def latest_digest(
+    session: Session, *, now: datetime, options: DigestOptions = DigestOptions()
+) -> Digest:
+    """The newest stories of all, from their stored briefs and quotes, newest first."""
+    stories = [
+        _digest_story(
+            story,
+            brief=story.brief,
+            quotes=[StoryQuote.from_json(q) for q in story.quotes],
+            relevance=1.0,
+            now=now,
+            options=options,
+        )
+        for story in repository.latest_stories(session, limit=options.stories)
+    ]
+    return Digest("", "", now, tuple(stories))
 
 
 def _stored_keyword_stories(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from newsbrief.bot.delivery.digest import DigestOptions, build_digest
+from newsbrief.bot.delivery.digest import DigestOptions, build_digest, covers_any
 from newsbrief.bot.errors import UnknownTopic
 from newsbrief.bot.model import Digest
 from newsbrief.bot.store.subscriptions import Interests
@@ -39,9 +40,13 @@ def build_digests(
 ) -> list[Digest]:
     """Build one digest per topic, a story shown under one topic only (the first that has it)."""
     shown = set(exclude)
+    here: set[int] = set()
     digests = []
     for topic in topics:
         digest = build_digest(session, topic, now=now, options=options, exclude=shown, since=since)
+        if not digest.stories and covers_any(session, topic, here):
+            digest = replace(digest, shown_above=True)
         digests.append(digest)
-        shown.update(story.story_id for story in digest.stories)
+        here.update(story.story_id for story in digest.stories)
+        shown.update(here)
     return digests

@@ -140,11 +140,28 @@ def topic_stories(
     return [(row[0], row[1]) for row in session.execute(query)]
 
 
+def latest_stories(session: Session, *, limit: int) -> Sequence[Story]:
+    """Return the newest stories of all."""
+    return session.scalars(
+        select(Story).order_by(Story.last_published.desc(), Story.id.desc()).limit(limit)
+    ).all()
+
+
 def topic_has_news(session: Session, topic: str, since: datetime) -> bool:
     """Tell whether a configured topic has a story published since `since`."""
     found = session.scalar(
         select(StoryTopic.story_id)
         .where(StoryTopic.topic == topic, StoryTopic.last_published >= since)
+        .limit(1)
+    )
+    return found is not None
+
+
+def topic_has_any(session: Session, topic: str, story_ids: Collection[int]) -> bool:
+    """Tell whether any of these stories belongs to a configured topic."""
+    found = session.scalar(
+        select(StoryTopic.story_id)
+        .where(StoryTopic.topic == topic, StoryTopic.story_id.in_(list(story_ids)))
         .limit(1)
     )
     return found is not None

@@ -162,6 +162,13 @@ def follow(session: Session, subscriber: Subscriber, words: str) -> bool:
     return True
 
 
+def followed_as(session: Session, subscriber: Subscriber, words: str) -> str | None:
+    """The followed phrase that is `words` but for case ("BMW" for "bmw"), if there is one."""
+    wanted = words.casefold()
+    followed = interests(session, [subscriber.id])[subscriber.id].words
+    return next((phrase for phrase in followed if phrase.casefold() == wanted), None)
+
+
 def unfollow(session: Session, subscriber: Subscriber, words: str | None = None) -> int:
     """Stop following these words (every followed phrase when None); count what was dropped."""
     query = delete(FollowedWords).where(FollowedWords.subscriber_id == subscriber.id)

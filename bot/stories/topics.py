@@ -16,6 +16,8 @@ MAX_TOPICS = 90  # Telegram allows 100 commands; the rest are the bot's own
 TITLE_WEIGHT = 2.0
 MEMBERSHIP_THRESHOLD = 2.0
 KEYWORD_QUERY_THRESHOLD = 1.0  # someone who asks for words wants every story that has them
+MIN_FOLLOWED_CHARS = 2
+"""Letters or digits a followed phrase needs: a single one ("a") matches nearly every story."""
 MAX_QUERY_CHARS = 100
 
 
@@ -81,6 +83,15 @@ def keyword_topic(query: str) -> Topic:
     )
 
 
+def too_short(topic: Topic) -> tuple[str, ...]:
+    """The phrases of a keyword topic too short to follow, having under two letters or digits."""
+    return tuple(
+        phrase
+        for phrase in topic.keywords
+        if sum(char.isalnum() for char in phrase) < MIN_FOLLOWED_CHARS
+    )
+
+
 class TopicCatalog:
     """The configured topics, found by command name."""
 
@@ -97,6 +108,12 @@ class TopicCatalog:
     def get(self, command: str) -> Topic | None:
         """Find a configured topic by its command name."""
         return self._by_command.get(command.lower().lstrip("/"))
+
+    def find(self, name: str) -> Topic | None:
+        """Find a topic by command ("/syria", "syria") or title ("Middle East"), any case."""
+        key = " ".join(name.split()).lower()
+        found = self.get(key) or self.get(key.replace(" ", ""))
+        return found or next((t for t in self.topics if t.title.lower() == key), None)
 
     def resolve(self, name: str) -> Topic:
         """Take a configured topic by name, or else treat the words as a keyword query."""

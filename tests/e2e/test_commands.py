@@ -143,7 +143,8 @@ async def test_digest_sends_all_my_topics_or_explains(chat: Chat) -> None:
     await chat.say("/follow Putin")
     [digest] = await chat.say("/digest")
     assert digest.visible_text.startswith("Syria\n")
-    assert "Nothing new for Putin right now." in digest.visible_text
+    assert digest.visible_text.endswith("\n\nPutin: see the stories above.")
+    assert "Nothing new" not in digest.visible_text
 
 
 async def test_settime_and_timezone_with_suggestions(chat: Chat, runtime: Runtime) -> None:
@@ -190,6 +191,31 @@ async def test_follow_and_unfollow_words(chat: Chat) -> None:
     assert await chat.ask("/unfollow") == texts.NOTHING_FOLLOWED
 
 
+async def test_followed_words_ignore_case_and_single_letters_are_refused(
+    chat: Chat, runtime: Runtime
+) -> None:
+    assert "You now follow BMW" in await chat.ask("/follow BMW")
+    assert await chat.ask("/follow bmw") == "You already follow BMW."
+    assert "Words you follow: BMW\n" in await chat.ask("/mytopics") + "\n"
+    assert await chat.ask("/unfollow bmw") == "You no longer follow BMW."
+    refused = await chat.ask("/follow a, b, c")
+    assert refused.startswith("a, b, c would match nearly every story")
+    assert "x would match" in await chat.ask("/follow x, tides")
+    assert "You now follow AI" in await chat.ask("/follow AI")
+    with runtime.services.database.transaction() as session:
+        subscriber = subs.find(session, USER)
+        assert subscriber is not None
+        assert subs.interests(session, [subscriber.id])[subscriber.id].words == ("AI",)
+
+
+async def test_mytopics_shows_the_schedule_even_with_nothing_chosen(chat: Chat) -> None:
+    await chat.say("/settime 7pm")
+    await chat.say("/timezone Berlin")
+    mine = await chat.ask("/mytopics")
+    assert "every day at 19:00, Europe/Berlin (UTC+01:00)" in mine
+    assert "Nothing is chosen yet" in mine
+
+
 async def test_pause_and_resume(chat: Chat, runtime: Runtime) -> None:
     await chat.say("/subscribe syria")
     assert await chat.ask("/pause") == texts.PAUSED
@@ -199,12 +225,26 @@ async def test_pause_and_resume(chat: Chat, runtime: Runtime) -> None:
         subscriber = subs.find(session, USER)
         assert subscriber is not None and subscriber.next_due_at is None
     assert await chat.ask("/resume") == "Your daily brief is back: next at 08:00, UTC."
+    assert await chat.ask("/resume") == (
+        "Your daily brief is not paused: it comes every day at 08:00, UTC."
+    )
 
 
-async def test_stop_forgets_everything(chat: Chat, runtime: Runtime) -> None:
+async def test_stop_asks_first_then_forgets_everything(
+    chat: Chat, unlimited: BotApiStandIn, runtime: Runtime
+) -> None:
     await chat.say("/subscribe syria")
     await chat.say("/follow putin")
-    assert await chat.ask("/stop") == texts.STOPPED
+    [ask] = await chat.say("/stop")
+    assert ask.visible_text == texts.STOP_CONFIRM and ask.button_data() == ["f:yes", "f:no"]
+    await unlimited.wait_for_callback_answer(unlimited.press_button(USER, ask, "f:no"))
+    [kept] = await unlimited.wait_for_edits(USER, 1)
+    assert kept.visible_text == texts.STOP_CANCELLED and kept.reply_markup is None
+    assert subscriber_of(runtime) == ("syria",)
+    [ask] = await chat.say("/stop")
+    await unlimited.wait_for_callback_answer(unlimited.press_button(USER, ask, "f:yes"))
+    [_, done] = await unlimited.wait_for_edits(USER, 2)
+    assert done.visible_text == texts.STOPPED
     assert subscriber_of(runtime) is None
     assert await chat.ask("/stop") == texts.NOTHING_TO_STOP
 

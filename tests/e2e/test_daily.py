@@ -230,6 +230,7 @@ async def test_flood_control_is_waited_out_and_the_brief_arrives(
 async def test_a_migrated_group_gets_its_brief_and_keeps_its_new_id(
     app: BotApp, runtime: Runtime, clock: FakeClock, unlimited: BotApiStandIn
 ) -> None:
+    unlimited.set_administrators(-42, [USER])
     await Chat(unlimited, USER, chat_id=-42).say("/subscribe syria")
     unlimited.migrate_chat(-42, SUPERGROUP)
     clock.now = utc(2025, 3, 30, 8, 0, 30)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from botapi import BotApiStandIn
 
-from e2e.helpers import USER, Chat, FakeClock, make_app, run_daily, running
+from e2e.helpers import ADMIN, USER, Chat, FakeClock, make_app, run_daily, running
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.retention import Pruned
 from newsbrief.bot.worker import jobs
@@ -94,3 +94,19 @@ async def test_a_bot_running_alone_schedules_the_workers_job_table(
             assert scheduled == {j.name: j.interval for j in jobs(settings) if j.name in names}
     finally:
         runtime_of(app).services.close()
+
+
+async def test_feeds_tells_of_a_scan_that_found_nothing_new(
+    unlimited: BotApiStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    app = make_app(unlimited, tmp_path, clock)  # the samples are in the store already
+    settings = runtime_of(app).settings.model_copy(update={"bot_ingests": True})
+    alone = build_application(settings, runtime_of(app).services, clock=clock, daily=False)
+    async with running(alone):
+        assert alone.job_queue is not None
+        [scan] = alone.job_queue.get_jobs_by_name("scan-articles")
+        scan.schedule_removal()
+        await scan.run(alone)
+        feeds = await Chat(unlimited, ADMIN).ask("/feeds")
+    assert "none since the bot started" not in feeds
+    assert "articles: 2 files (2 unchanged, 0 failed)" in feeds

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from newsbrief.bot.errors import SettingsError, UnknownTopic
-from newsbrief.bot.stories.topics import TopicCatalog, keyword_topic, load_topics
+from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic, load_topics, too_short
 from newsbrief.config.settings import BUNDLED_TOPICS_FILE
 
 
@@ -72,3 +72,25 @@ def test_bad_topic_files_are_refused_naming_the_problem(
     path.write_text(body)
     with pytest.raises(SettingsError, match=message):
         load_topics(path)
+
+
+@pytest.mark.parametrize(
+    ("words", "short"),
+    [
+        ("a, b, c", ("a", "b", "c")),
+        ("x, tides", ("x",)),
+        ("AI", ()),
+        ("bmw, 5g", ()),
+        ("é", ("é",)),
+    ],
+)
+def test_phrases_too_short_to_follow(words: str, short: tuple[str, ...]) -> None:
+    assert too_short(keyword_topic(words)) == short
+
+
+def test_topics_are_found_by_command_or_title() -> None:
+    catalog = TopicCatalog([Topic("middleeast", "Middle East", ("gaza",))])
+    for name in ("middleeast", "/MiddleEast", "middle east", "Middle  East"):
+        found = catalog.find(name)
+        assert found is not None and found.command == "middleeast"
+    assert catalog.find("atlantis") is None
