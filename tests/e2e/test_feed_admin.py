@@ -67,9 +67,9 @@ async def test_addfeed_refuses_private_addresses_as_polling_does(
             url = server.add("/rss.xml", Reply(200, RSS))
             refused = await Chat(unlimited, ADMIN).ask(f"/addfeed {url}")
             assert not server.seen  # refused before any request was made
+        with services.database.transaction() as session:
+            assert feeds_store.list_feeds(session) == []
     assert refused == f"I cannot add {url}: 127.0.0.1 is a private or reserved address (127.0.0.1)"
-    with services.database.transaction() as session:
-        assert feeds_store.list_feeds(session) == []
 
 
 async def test_admins_see_the_feed_commands_in_their_menu(
