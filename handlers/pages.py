@@ -43,7 +43,7 @@ async def digest_pages(runtime: Runtime, topics: list[Topic]) -> list[str]:
     """Build and render the latest digests of these topics as message-sized pages."""
     now = runtime.clock()
     options = runtime.services.digest_options
-    rendered = await runtime.store(
+    rendered = await runtime.read(
         lambda s: render_digests(
             build_digests(s, topics, now=now, options=options), skip_empty=False
         )
@@ -60,7 +60,7 @@ async def chat_topics(runtime: Runtime, chat_id: int) -> list[Topic]:
             return Interests()
         return subs.interests(session, [subscriber.id])[subscriber.id]
 
-    return topics_for(runtime.services.topics, await runtime.store(read))
+    return topics_for(runtime.services.topics, await runtime.read(read))
 
 
 async def send_paged(

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsbrief.bot.ingest.pipeline import story_article
@@ -108,8 +109,9 @@ def digest_from_stored(
 ) -> Digest:
     """Gather the latest stories for a topic or free words from stored results only.
 
-    Nothing is briefed again: free words get each story's stored brief and the stored quotes
-    that mention them, which keeps an answer within a few milliseconds (inline queries).
+    Nothing is briefed again: free words find the stories whose title or stored brief has
+    them, shown with that brief and the stored quotes that mention them, so an answer takes
+    milliseconds however large the store (inline queries).
     """
     if topic.configured:
         stories = _configured_topic_stories(session, topic, now, options, (), None)
@@ -141,10 +143,8 @@ def _stored_keyword_stories(
     session: Session, topic: Topic, now: datetime, options: DigestOptions
 ) -> list[DigestStory]:
     found: list[DigestStory] = []
-    for story_id in repository.stories_mentioning(
-        session, topic.keywords, limit=KEYWORD_CANDIDATES
-    ):
-        story = session.get_one(Story, story_id)
+    ids = repository.stories_about(session, topic.keywords, limit=KEYWORD_CANDIDATES)
+    for story in session.scalars(select(Story).where(Story.id.in_(ids))):
         quotes = [StoryQuote.from_json(q) for q in story.quotes]
         on_topic = [q for q in quotes if topic.mentions(q.context) or topic.mentions(q.text)]
         relevance = max(topic.relevance(story.title, story.brief), topic.threshold)

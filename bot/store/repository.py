@@ -198,6 +198,28 @@ def stories_quoting(session: Session, word: str, *, limit: int) -> Sequence[Stor
     ).all()
 
 
+def stories_about(session: Session, phrases: Collection[str], *, limit: int) -> Sequence[int]:
+    """Return the newest stories whose stored title or brief contains any of these phrases.
+
+    Briefs are JSON as the store's serializer wrote it, non-ASCII letters escaped, so each
+    phrase is looked for in that form there.
+    """
+    conditions = [
+        or_(
+            Story.title.icontains(p, autoescape=True),
+            cast(Story.brief, Text).icontains(json.dumps(p)[1:-1], autoescape=True),
+        )
+        for p in phrases
+    ]
+    query = (
+        select(Story.id)
+        .where(or_(*conditions))
+        .order_by(Story.last_published.desc(), Story.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 def count_articles(session: Session) -> int:
     """Count stored articles."""
     return int(session.scalar(select(func.count()).select_from(ArticleRecord)) or 0)

@@ -7,6 +7,8 @@ counts in the bot's RSS. `python -m botapi` serves one here, next to this contro
 - ``POST /updates`` ``{"user", "text"}``: queue a user's message; answers the time it was
   queued on `time.monotonic`, the default clock the stand-in stamps its messages with
 - ``GET /messages?chat_id=&count=&timeout=``: wait for that many messages in one chat
+- ``POST /inline`` ``{"user", "query"}``: queue an inline query; answers its id and when
+- ``GET /inline?id=&timeout=``: wait for the bot's answer to it; answers it and when
 - ``GET /stats?messages=&calls=``: what was accepted and refused after those positions
 """
 
@@ -118,6 +120,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             accepted = [{"chat_id": m.chat_id, "text": m.text, "time": m.time} for m in sent]
             self._answer(200, accepted)
+        elif split.path == "/inline":
+            try:
+                answer, at = api.wait_for_inline_answer_sync(query["id"], float(query["timeout"]))
+            except TimeoutError as error:
+                self._answer(504, {"error": str(error)})
+                return
+            self._answer(200, {"answer": answer, "time": at})
         else:
             self._answer(404, {"error": "no such route"})
 
@@ -132,6 +141,10 @@ class _Handler(BaseHTTPRequestHandler):
             queued = time.monotonic()
             api.send_user_message(int(body["user"]), str(body["text"]))
             self._answer(200, {"queued": queued})
+        elif self.path == "/inline":
+            queued = time.monotonic()
+            query_id = api.send_inline_query(int(body["user"]), str(body["query"]))
+            self._answer(200, {"id": query_id, "queued": queued})
         else:
             self._answer(404, {"error": "no such route"})
 

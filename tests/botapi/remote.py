@@ -13,6 +13,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
@@ -115,6 +116,25 @@ class RemoteStandIn:
             raise TimeoutError(answer.json()["error"])
         answer.raise_for_status()
         return [Accepted(**m) for m in answer.json()]
+
+    async def send_inline_query(self, user_id: int, query: str) -> tuple[str, float]:
+        """Queue an inline query; return its id and when it was queued, by the stand-in's clock."""
+        answer = await self.client.post("/inline", json={"user": user_id, "query": query})
+        answer.raise_for_status()
+        found = answer.json()
+        return str(found["id"]), float(found["queued"])
+
+    async def wait_for_inline_answer(
+        self, query_id: str, timeout: float = 5.0
+    ) -> tuple[dict[str, Any], float]:
+        """Wait for the bot's answer to an inline query; return it and when it came."""
+        query = {"id": query_id, "timeout": timeout}
+        answer = await self.client.get("/inline", params=query, timeout=timeout + 10)
+        if answer.status_code == 504:
+            raise TimeoutError(answer.json()["error"])
+        answer.raise_for_status()
+        found = answer.json()
+        return dict(found["answer"]), float(found["time"])
 
     async def stats(self, since: Stats | None = None) -> Stats:
         """What was accepted and refused since `since` (from the start if None)."""

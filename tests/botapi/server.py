@@ -231,6 +231,7 @@ class _State:
     commands: dict[tuple[str, str], list[JsonDict]] = field(default_factory=dict)
     callback_answers: dict[str, JsonDict | None] = field(default_factory=dict)
     inline_answers: dict[str, JsonDict | None] = field(default_factory=dict)
+    inline_times: dict[str, float] = field(default_factory=dict)
     members: dict[tuple[int, int], str] = field(default_factory=dict)
     chat_actions: list[tuple[int, str]] = field(default_factory=list)
     sends: dict[str, deque[float]] = field(default_factory=dict)
@@ -606,6 +607,21 @@ class BotApiStandIn:
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"inline query {query_id} was not answered in {timeout}s")
             await asyncio.sleep(0.005)
+
+    def wait_for_inline_answer_sync(
+        self, query_id: str, timeout: float = 5.0
+    ) -> tuple[JsonDict, float]:
+        """Block until inline query `query_id` is answered; return the answer and its time."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                answer = self._state.inline_answers.get(query_id)
+                if answer is not None:
+                    return answer, self._state.inline_times[query_id]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"inline query {query_id} was not answered in {timeout}s")
+                self._cond.wait(remaining)
 
     @property
     def chat_actions(self) -> list[tuple[int, str]]:
@@ -1008,6 +1024,7 @@ class BotApiStandIn:
         return True
 
     def _api_answerinlinequery(self, params: JsonDict) -> bool:
+        arrived = self._clock()
         query_id = str(params.get("inline_query_id") or "")
         results = params.get("results")
         if not isinstance(results, list):
@@ -1026,6 +1043,7 @@ class BotApiStandIn:
             ):
                 raise ApiError(400, _QUERY_TOO_OLD)
             self._state.inline_answers[query_id] = dict(params)
+            self._state.inline_times[query_id] = arrived
             self._cond.notify_all()
         return True
 

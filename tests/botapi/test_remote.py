@@ -44,3 +44,16 @@ async def test_remote_stand_in_queues_updates_and_waits_for_replies() -> None:
         assert reply.text == "pong" and reply.time >= queued
         with pytest.raises(TimeoutError):
             await api.wait_for_messages(42, 2, timeout=0.1)
+
+
+async def test_remote_stand_in_queues_inline_queries_and_times_the_answer() -> None:
+    async with RemoteStandIn() as api, Bot(api.token, base_url=api.base_url) as bot:
+        query_id, queued = await api.send_inline_query(42, "syria")
+        [update] = await bot.get_updates()
+        assert update.inline_query is not None and update.inline_query.query == "syria"
+        await bot.answer_inline_query(update.inline_query.id, [])
+        answer, answered = await api.wait_for_inline_answer(query_id)
+        assert answer["results"] == [] and answered >= queued
+        other, _ = await api.send_inline_query(42, "kursk")
+        with pytest.raises(TimeoutError):
+            await api.wait_for_inline_answer(other, timeout=0.1)
