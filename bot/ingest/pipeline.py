@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TypeVar
@@ -26,12 +27,22 @@ from newsbrief.bot.ingest.analysis import (
 )
 from newsbrief.bot.ingest.article_files import iter_article_files
 from newsbrief.bot.model import Article, Quote, Source
-from newsbrief.bot.store import repository
+from newsbrief.bot.store import repository, term_days
 from newsbrief.bot.store.database import Database
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
 from newsbrief.bot.store.storable import display_path, storable, storable_key
-from newsbrief.bot.stories.compose import StoryArticle, compose_story, view_for_topic
-from newsbrief.bot.stories.grouping import Signature, StoryIndex
+from newsbrief.bot.store.term_days import DOCUMENTS
+from newsbrief.bot.stories.compose import StoryArticle, compose_story, story_title, view_for_topic
+from newsbrief.bot.stories.grouping import (
+    COMMONNESS_DAYS,
+    CORE_SIZE,
+    Commonness,
+    CoreArticle,
+    Signature,
+    StoryCore,
+    StoryIndex,
+    central_order,
+)
 from newsbrief.bot.stories.topics import TopicCatalog
 from newsbrief.bot.text.cleaning import outlet_from_url
 
@@ -45,6 +56,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 STORED_TOPIC_QUOTES = 5
 MAX_PATH_CHARS = 1024  # the store's width for a file's path
+WordCounts = defaultdict[date, Counter[str]]
 
 
 @dataclass
@@ -161,9 +173,8 @@ class Ingestor:
             return 0
         story_ids = repository.delete_file_articles(session, gone, MAX_PATH_CHARS)
         session.flush()
-        index = StoryIndex(self.window)
         for story_id in sorted(story_ids):
-            self._compose(session, story_id, index, self.clock())
+            self._compose(session, story_id, self.clock())
         log.info(
             "%d files gone from %s; their articles left %d stories",
             len(gone),
@@ -185,7 +196,8 @@ class Ingestor:
                     for problem in outcome.problems:
                         log.info("skipped %s", problem)
                         part.errors.append(problem)
-                self._store(session, [a for o in batch for a in o.articles], part)
+                counts = self._store(session, [a for o in batch for a in o.articles], part)
+            self._count_words(counts)
 
         def failed(outcome: FileOutcome, error: Exception) -> str:
             reason = storable(f"{stored_path(outcome.path)}: could not be stored: {error!r}")
@@ -217,7 +229,8 @@ class Ingestor:
 
         def together(batch: Sequence[AnalyzedArticle], part: IngestReport) -> None:
             with self.database.transaction() as session:
-                self._store(session, batch, part)
+                counts = self._store(session, batch, part)
+            self._count_words(counts)
 
         def failed(item: AnalyzedArticle, error: Exception) -> str:
             where = item.article.url or item.article.path or item.article.title
@@ -254,21 +267,26 @@ class Ingestor:
 
     def _store(
         self, session: Session, analyzed: Sequence[AnalyzedArticle], report: IngestReport
-    ) -> None:
+    ) -> WordCounts:
+        """Store a batch and group it into stories; return the word counts it adds."""
+        counts: WordCounts = defaultdict(Counter)
         if not analyzed:
-            return
+            return counts
         now = self.clock()
         analyzed = sorted(analyzed, key=lambda a: (not a.dated, a.published))
-        index = self._recent_stories(session, analyzed)
         stored = repository.articles_by_key(session, {a.key for a in analyzed})
-        copies = repository.stories_of_fingerprints(session, {a.fingerprint for a in analyzed})
+        fresh = [
+            a for a in analyzed if a.key not in stored or stored[a.key].fingerprint != a.fingerprint
+        ]
+        report.articles_unchanged += len(analyzed) - len(fresh)
+        if not fresh:
+            return counts
+        index, weighing = self._recent_stories(session, fresh)
+        copies = repository.stories_of_fingerprints(session, {a.fingerprint for a in fresh})
         touched: set[int] = set()
         created: set[int] = set()
-        for item in analyzed:
+        for item in fresh:
             record = stored.get(item.key)
-            if record is not None and record.fingerprint == item.fingerprint:
-                report.articles_unchanged += 1
-                continue
             if record is None:
                 record = stored[item.key] = ArticleRecord(key=item.key, ingested_at=now)
                 report.articles_added += 1
@@ -282,6 +300,7 @@ class Ingestor:
                 item = replace(item, published=index.last_seen(story_id))
             _fill(record, item)
             session.add(record)
+            counts[item.published.date()].update([DOCUMENTS, *item.signature.terms])
             if story_id is None:
                 story_id = self._new_story(session, item, index, now)
                 created.add(story_id)
@@ -293,56 +312,91 @@ class Ingestor:
         report.created_ids |= created
         report.touched_ids |= touched
         for story_id in sorted(touched):
-            self._compose(session, story_id, index, now)
+            self._compose(session, story_id, now, weighing)
+        return counts
 
-    def _recent_stories(self, session: Session, analyzed: Sequence[AnalyzedArticle]) -> StoryIndex:
-        """Load the stories new articles may join: those within the window of any of them."""
-        index = StoryIndex(self.window)
-        earliest = min(a.published for a in analyzed) - self.window
-        latest = max(a.published for a in analyzed) + self.window
-        for story in repository.stories_between(session, earliest, latest):
-            index.add(
+    def _count_words(self, counts: WordCounts) -> None:
+        """Add a stored batch's word counts in a short transaction of their own.
+
+        Every writer updates the rows of common words, so they are locked only briefly; a count
+        lost to a crash in between only makes a word look a little rarer.
+        """
+        if counts:
+            with self.database.transaction() as session:
+                term_days.add_counts(session, counts)
+
+    def _recent_stories(
+        self, session: Session, fresh: Sequence[AnalyzedArticle]
+    ) -> tuple[StoryIndex, _Weighing]:
+        """Load the stories new articles may join, and word counts of the days before them."""
+        earliest = min(a.published for a in fresh) - self.window
+        latest = max(a.published for a in fresh) + self.window
+        stories = [
+            (
                 story.id,
-                Signature.from_json(story.signature),
-                story.first_published,
-                story.last_published,
+                StoryCore.from_json(story.signature, story.first_published, story.last_published),
             )
-        return index
+            for story in repository.stories_between(session, earliest, latest)
+        ]
+        terms = {t for a in fresh for t in a.signature.terms}
+        terms.update(t for _, core in stories for m in core.members for t in m.signature.terms)
+        weighing = _Weighing.around(session, terms, earliest, latest)
+        for item in fresh:
+            weighing.commonness.add(item.signature.terms)
+        index = StoryIndex(self.window, weighing.commonness)
+        for story_id, core in stories:
+            index.add(story_id, core)
+        return index, weighing
 
     def _new_story(
         self, session: Session, item: AnalyzedArticle, index: StoryIndex, now: datetime
     ) -> int:
+        core = StoryCore.founded(item.signature, item.published)
         story = Story(
             title=item.article.title,
             first_published=item.published,
             last_published=item.published,
             updated_at=now,
-            signature=item.signature.to_json(),
+            signature=core.to_json(),
         )
         session.add(story)
         session.flush()
-        index.add(story.id, item.signature, item.published, item.published)
+        index.add(story.id, core)
         return story.id
 
-    def _compose(self, session: Session, story_id: int, index: StoryIndex, now: datetime) -> None:
+    def _compose(
+        self, session: Session, story_id: int, now: datetime, weighing: _Weighing | None = None
+    ) -> None:
+        """Brief a story from its articles; its central articles title it and match newcomers."""
         records = repository.story_articles(session, story_id)
         if not records:
             repository.delete_story(session, story_id)
             return
         story = session.get_one(Story, story_id)
+        signatures = [Signature.from_json(r.signature) for r in records]
+        terms = {t for s in signatures for t in s.terms}
+        if weighing is None:
+            earliest = min(r.published for r in records) - self.window
+            latest = max(r.published for r in records) + self.window
+            weighing = _Weighing.around(session, terms, earliest, latest)
+        central = [records[i] for i in central_order(signatures, weighing.knowing(session, terms))]
         members = [story_article(r) for r in records]
         composed = compose_story(
             members, sentences=self.options.sentences, algorithm=self.options.algorithm
         )
-        story.title = composed.title
+        story.title = story_title([story_article(r) for r in central])
         story.first_published = min(r.published for r in records)
         story.last_published = max(r.published for r in records)
         story.updated_at = now
         story.brief = list(composed.brief)
         story.quotes = [q.to_json() for q in composed.quotes]
         story.sources = [_source_json(s) for s in composed.sources]
-        if story_id in index:
-            story.signature = index.signature(story_id).to_json()
+        core = [
+            CoreArticle(Signature.from_json(r.signature), r.published) for r in central[:CORE_SIZE]
+        ]
+        story.signature = StoryCore(
+            tuple(core), story.first_published, story.last_published
+        ).to_json()
         views: list[StoryTopic] = []
         for topic in self.topics:
             view = view_for_topic(
@@ -364,6 +418,32 @@ class Ingestor:
                     )
                 )
         repository.replace_story_topics(session, story_id, views)
+
+
+@dataclass
+class _Weighing:
+    """How common words are around a batch's dates; fetches the counts of words it lacks."""
+
+    commonness: Commonness
+    first_day: date
+    last_day: date
+
+    @classmethod
+    def around(
+        cls, session: Session, terms: Collection[str], earliest: datetime, latest: datetime
+    ) -> _Weighing:
+        """Count words in the articles of the month before earliest up to latest."""
+        first_day = (earliest - timedelta(days=COMMONNESS_DAYS)).date()
+        documents, known = term_days.recent_counts(session, terms, first_day, latest.date())
+        return cls(Commonness(documents, known), first_day, latest.date())
+
+    def knowing(self, session: Session, terms: Collection[str]) -> Commonness:
+        """Give the commonness, first fetching the stored counts of any of these words."""
+        missing = [t for t in terms if not self.commonness.knows(t)]
+        if missing:
+            days = (self.first_day, self.last_day)
+            self.commonness.learn(term_days.recent_counts(session, missing, *days)[1])
+        return self.commonness
 
 
 def _store_isolated(

@@ -97,6 +97,19 @@ class ArticleRecord(Base):
     topics: Mapped[list[Any]] = mapped_column(default=list)
 
 
+class TermDay(Base):
+    """How many articles published on a day use a word (term "" counts the articles themselves).
+
+    Story grouping weighs words by how rare they are in recent news from these counts.
+    """
+
+    __tablename__ = "term_days"
+
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    documents: Mapped[int] = mapped_column(Integer)
+
+
 class StoryTopic(Base):
     """A story's membership in a topic, with the brief and quotes focused on that topic."""
 

@@ -1,10 +1,19 @@
-"""Group articles about the same event into stories: shared names and vocabulary, close in time."""
+"""Group articles about one event into stories, without chaining one event onto the next.
+
+An article is described by the words of its title and lead (`Signature`), weighed by how rare
+each word is in the store's own recent articles (`Commonness`: a new name weighs much on its
+first day and little a month later; a shipped table stands in while the store is young). A
+newcomer joins the story whose central articles (its `StoryCore`, at most `CORE_SIZE`) it
+resembles most on average, if that is at least `SAME_STORY_SIMILARITY`; reports further apart
+in time count for less, and no story spans more than its window, however many articles join.
+"""
 
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -14,12 +23,17 @@ from typing import Any
 from sumy.utils import get_stop_words
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
-TOP_TERMS = 40
-TOP_NAMES = 25
-SAME_STORY_SIMILARITY = 0.30
-MIN_SHARED_NAMES = 3
-NAME_WEIGHT = 2.0
-TITLE_REPEAT = 2
+LEAD_WORDS = 400  # an article's event is in its opening; its tail wanders into background
+TITLE_REPEAT = 3  # a headline says what the event is: its words count thrice
+NAME_WEIGHT = 2.0  # a capitalised word never written in lower case names someone or something
+MAX_TERM_CHARS = 64
+TOP_TERMS = 100  # a weighed article keeps its heaviest words
+CANDIDATE_TERMS = 12  # an article looks for stories by its heaviest words only
+CORE_SIZE = 3
+SAME_STORY_SIMILARITY = 0.22
+DECAY_DAYS = 4.0  # reports a day apart resemble each other e^(-1/4) as much
+PRIOR_DOCUMENTS = 500.0  # the shipped table weighs as much as this many stored articles
+COMMONNESS_DAYS = 30  # "recent articles": those published within this many days
 
 
 @lru_cache(maxsize=1)
@@ -66,28 +80,9 @@ def stem_word(word: str) -> str:
     return word
 
 
-class _BackgroundIdf:
-    """Inverse document frequency from a general news corpus, so common words weigh little."""
-
-    def __init__(self, documents: int, counts: dict[str, int]) -> None:
-        self.documents = documents
-        self.counts = counts
-
-    def __call__(self, stem: str) -> float:
-        return math.log((self.documents + 1) / (self.counts.get(stem, 0) + 1))
-
-
-@lru_cache(maxsize=1)
-def _inverse_document_frequency() -> _BackgroundIdf:
-    lines = files("newsbrief.bot.data").joinpath("document_frequency.txt").read_text().splitlines()
-    documents = int(lines[0].split("\t")[1])
-    counts = {t: int(n) for t, n in (line.split("\t") for line in lines[1:] if line)}
-    return _BackgroundIdf(documents, counts)
-
-
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """What an article or story is about: weighted terms (unit length) and the names it mentions."""
+    """What an article says, for matching: its words' counts and the names it mentions."""
 
     terms: dict[str, float]
     names: frozenset[str]
@@ -96,104 +91,214 @@ class Signature:
         return {"terms": self.terms, "names": sorted(self.names)}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Signature:
-        return cls(dict(data.get("terms", {})), frozenset(data.get("names", ())))
-
-    def similarity(self, other: Signature) -> float:
-        """Cosine of the two term vectors."""
-        small, large = sorted((self.terms, other.terms), key=len)
-        return sum(w * large.get(t, 0.0) for t, w in small.items())
-
-    def merged(self, other: Signature) -> Signature:
-        """Describe a story that now holds both."""
-        combined: Counter[str] = Counter(self.terms)
-        combined.update(other.terms)
-        return Signature(_normalised(combined, TOP_TERMS * 2), self.names | other.names)
-
-
-def _normalised(weights: Counter[str] | dict[str, float], keep: int) -> dict[str, float]:
-    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
-    norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-    return {t: round(w / norm, 5) for t, w in top}
+    def from_json(cls, data: Mapping[str, Any]) -> Signature:
+        terms = data.get("terms", {})
+        return cls(
+            {str(t): float(n) for t, n in terms.items()} if isinstance(terms, dict) else {},
+            frozenset(str(n) for n in data.get("names", ())),
+        )
 
 
 def signature(title: str, text: str) -> Signature:
-    """Describe an article for matching: its content words and the names it mentions."""
+    """Count an article's content words in its title and lead; names count more."""
     stop = _stop_words()
-    words = WORD.findall(f"{title}\n" * TITLE_REPEAT + text)
+    headline = WORD.findall(title)
+    words = headline * TITLE_REPEAT + WORD.findall(text)[:LEAD_WORDS]
     lowercase_seen = {w for w in words if w[0].islower()}
     counts: defaultdict[str, float] = defaultdict(float)
-    name_counts: Counter[str] = Counter()
+    names: set[str] = set()
     for word in words:
         lower = word.lower()
-        if len(word) < 3 or lower in stop:
+        if len(word) < 3 or len(word) > MAX_TERM_CHARS or lower in stop:
             continue
         stem = stem_word(word)
         if word[0].isupper() and lower not in lowercase_seen:
-            name_counts[stem] += 1
+            names.add(stem)
             counts[stem] += NAME_WEIGHT
         else:
-            counts[stem] += 1
-    idf = _inverse_document_frequency()
-    weights = {t: (1.0 + math.log(c)) * idf(t) for t, c in counts.items()}
-    names = frozenset(n for n, _ in name_counts.most_common(TOP_NAMES))
-    return Signature(_normalised(weights, TOP_TERMS), names)
+            counts[stem] += 1.0
+    return Signature(dict(counts), frozenset(names))
 
 
-@dataclass(slots=True)
-class _Entry:
+@lru_cache(maxsize=1)
+def _shipped_table() -> tuple[int, dict[str, int]]:
+    """Word counts of a general news corpus (BBC, 2004-05): the cold-start fallback."""
+    lines = files("newsbrief.bot.data").joinpath("document_frequency.txt").read_text().splitlines()
+    documents = int(lines[0].split("\t")[1])
+    counts = {t: int(n) for t, n in (line.split("\t") for line in lines[1:] if line)}
+    return documents, counts
+
+
+class Commonness:
+    """How common each word is in recent articles: the store's counts over a shipped prior.
+
+    A word's share of documents is estimated as (stored + PRIOR_DOCUMENTS x its shipped share)
+    / (stored documents + PRIOR_DOCUMENTS): the shipped table decides while the store is young,
+    the store's own articles once it holds many more than PRIOR_DOCUMENTS.
+    """
+
+    def __init__(self, documents: int = 0, counts: Mapping[str, int] | None = None) -> None:
+        self.documents = documents
+        self.counts: Counter[str] = Counter(counts or {})
+        self._shipped_documents, self._shipped = _shipped_table()
+
+    def knows(self, term: str) -> bool:
+        """Say whether the store's count of a word has been loaded."""
+        return term in self.counts
+
+    def learn(self, counts: Mapping[str, int]) -> None:
+        """Take the stored counts of more words (from the same recent days)."""
+        for term, count in counts.items():
+            self.counts[term] = count
+
+    def add(self, terms: Iterable[str]) -> None:
+        """Count one more article holding these words."""
+        self.documents += 1
+        self.counts.update(set(terms))
+
+    def rarity(self, term: str) -> float:
+        """Give a word's inverse document frequency: high for a word few recent articles use."""
+        shipped = (self._shipped.get(term, 0) + 1) / (self._shipped_documents + 1)
+        share = (self.counts.get(term, 0) + PRIOR_DOCUMENTS * shipped + 0.5) / (
+            self.documents + PRIOR_DOCUMENTS + 1
+        )
+        return -math.log(min(share, 1.0))
+
+    def weigh(self, sig: Signature) -> dict[str, float]:
+        """Turn an article's counts into a unit vector of its heaviest words."""
+        weights = [(t, (1 + math.log(max(c, 1.0))) * self.rarity(t)) for t, c in sig.terms.items()]
+        top = sorted(weights, key=lambda tw: (-tw[1], tw[0]))[:TOP_TERMS]
+        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+        return {t: w / norm for t, w in top}
+
+
+def similarity(first: Mapping[str, float], second: Mapping[str, float]) -> float:
+    """Cosine of two unit vectors."""
+    small, large = sorted((first, second), key=len)
+    return sum(w * large.get(t, 0.0) for t, w in small.items())
+
+
+def decay(first: datetime | None, second: datetime | None) -> float:
+    """Weigh a resemblance by how close in time two reports are (1 when either is undated)."""
+    if first is None or second is None:
+        return 1.0
+    days = abs((first - second).total_seconds()) / 86400
+    return math.exp(-days / DECAY_DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class CoreArticle:
+    """One of a story's central articles: what it says and when."""
+
     signature: Signature
+    published: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoryCore:
+    """A story as newcomers are matched against it: its central articles and its span."""
+
+    members: tuple[CoreArticle, ...]
     first: datetime
     last: datetime
+
+    @classmethod
+    def founded(cls, sig: Signature, published: datetime) -> StoryCore:
+        return cls((CoreArticle(sig, published),), published, published)
+
+    def joined(self, sig: Signature, published: datetime) -> StoryCore:
+        """Widen the span; the newcomer joins the core while it has room."""
+        members = self.members
+        if len(members) < CORE_SIZE:
+            members = (*members, CoreArticle(sig, published))
+        return StoryCore(members, min(self.first, published), max(self.last, published))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "core": [
+                {**m.signature.to_json(), "published": m.published.isoformat()}
+                for m in self.members
+            ]
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], first: datetime, last: datetime) -> StoryCore:
+        """Read a stored core; a story stored before cores existed is its one old signature."""
+        stored = data.get("core")
+        if not isinstance(stored, list):
+            return cls((CoreArticle(Signature.from_json(data), first),), first, last)
+        members = tuple(
+            CoreArticle(Signature.from_json(m), datetime.fromisoformat(m["published"]))
+            for m in stored
+        )
+        return cls(members, first, last)
+
+
+def central_order(members: Sequence[Signature], commonness: Commonness) -> list[int]:
+    """Order a story's articles by how much they resemble the others, most central first."""
+    vectors = [commonness.weigh(m) for m in members]
+    if len(vectors) < 3:
+        return list(range(len(vectors)))
+    totals = [
+        sum(similarity(v, w) for j, w in enumerate(vectors) if j != i)
+        for i, v in enumerate(vectors)
+    ]
+    return sorted(range(len(vectors)), key=lambda i: (-totals[i], i))
+
+
+@dataclass
+class _Entry:
+    core: StoryCore
+    vectors: list[dict[str, float]]
 
 
 @dataclass
 class StoryIndex:
-    """Recent stories, found by the names they share with a new article, within a time window."""
+    """Recent stories, found by the words their central articles share with a newcomer."""
 
     window: timedelta
+    commonness: Commonness = field(default_factory=Commonness)
     _stories: dict[int, _Entry] = field(default_factory=dict)
-    _by_name: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    _by_term: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, story_id: int, sig: Signature, first: datetime, last: datetime) -> None:
+    def add(self, story_id: int, core: StoryCore) -> None:
         """Remember a story (or its new state after an article joined it)."""
-        self._stories[story_id] = _Entry(sig, first, last)
-        for name in sig.names:
-            self._by_name[name].add(story_id)
+        vectors = [self.commonness.weigh(m.signature) for m in core.members]
+        self._stories[story_id] = _Entry(core, vectors)
+        for vector in vectors:
+            for term in vector:
+                self._by_term[term].add(story_id)
 
     def __contains__(self, story_id: object) -> bool:
         return story_id in self._stories
 
-    def signature(self, story_id: int) -> Signature:
-        """Return what a known story is about now."""
-        return self._stories[story_id].signature
+    def core(self, story_id: int) -> StoryCore:
+        """Return a known story's core and span."""
+        return self._stories[story_id].core
 
     def last_seen(self, story_id: int) -> datetime:
         """Return when a known story was last reported."""
-        return self._stories[story_id].last
+        return self._stories[story_id].core.last
 
-    def join(self, story_id: int, sig: Signature, when: datetime) -> Signature:
-        """Add an article to a known story; return the story's new signature."""
-        entry = self._stories[story_id]
-        merged = entry.signature.merged(sig)
-        self.add(story_id, merged, min(entry.first, when), max(entry.last, when))
-        return merged
+    def join(self, story_id: int, sig: Signature, when: datetime) -> None:
+        """Add an article to a known story."""
+        self.add(story_id, self._stories[story_id].core.joined(sig, when))
 
     def match(self, sig: Signature, when: datetime | None) -> int | None:
-        """Find the most similar story in the window; an undated article may join any."""
-        shared: Counter[int] = Counter()
-        for name in sig.names:
-            shared.update(self._by_name.get(name, ()))
+        """Find the story a newcomer belongs to, if any; an undated article may join any."""
+        vector = self.commonness.weigh(sig)
+        heaviest = sorted(vector, key=lambda t: -vector[t])[:CANDIDATE_TERMS]
+        candidates = set().union(*(self._by_term.get(t, ()) for t in heaviest))
         best: tuple[float, int] | None = None
-        for story_id, count in shared.items():
-            if count < MIN_SHARED_NAMES:
-                continue
+        for story_id in sorted(candidates):
             entry = self._stories[story_id]
-            if when is not None and not (
-                entry.first - self.window <= when <= entry.last + self.window
-            ):
+            core = entry.core
+            if when is not None and max(core.last, when) - min(core.first, when) > self.window:
                 continue
-            score = sig.similarity(entry.signature)
+            score = sum(
+                similarity(vector, v) * decay(when, m.published)
+                for v, m in zip(entry.vectors, core.members, strict=True)
+            ) / len(entry.vectors)
             if score >= SAME_STORY_SIMILARITY and (best is None or score > best[0]):
                 best = (score, story_id)
         return None if best is None else best[1]

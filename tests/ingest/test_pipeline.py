@@ -1,15 +1,20 @@
 import json
 import shutil
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from factories import BBC, make_services, sample_folder
 from sqlalchemy import select
 
+from newsbrief.bot.ingest.article_files import load_articles
 from newsbrief.bot.model import Article
-from newsbrief.bot.services import Services
+from newsbrief.bot.services import Services, bundled_samples
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
+from newsbrief.bot.store.term_days import recent_counts
+
+DECEMBER_19 = datetime(2024, 12, 19, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -173,3 +178,43 @@ def test_many_feed_articles_are_analyzed_in_workers_and_bad_ones_named(tmp_path:
         services.close()
     assert report.articles_added == 70
     assert len(report.errors) == 1 and "https://feed.example/bad" in report.errors[0]
+
+
+def _sample_articles() -> list[Article]:
+    return [a for p in sorted(bundled_samples().glob("*.txt")) for a in load_articles(p)]
+
+
+def test_two_ingest_processes_sharing_the_store_group_into_one_story(tmp_path: Path) -> None:
+    """Each process finds the stories and word counts the other stored."""
+    first, second = (make_services(tmp_path) for _ in range(2))
+    try:
+        undated, dated = _sample_articles()
+        assert first.ingestor.ingest_articles([dated]).stories_created == 1
+        report = second.ingestor.ingest_articles([replace(undated, published=DECEMBER_19)])
+        assert (report.stories_created, report.stories_updated) == (0, 1)
+        (story,) = _stories(first)
+        assert len(story.sources) == 2
+        assert len(story.signature["core"]) == 2, "both articles are the story's core"
+        day = DECEMBER_19.date()
+        with second.database.transaction(readonly=True) as session:
+            documents, counts = recent_counts(session, ["putin", "assad"], day, day)
+        assert documents == 2 and counts["putin"] == 2
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_story_is_titled_by_its_most_central_article(services: Services) -> None:
+    undated, dated = _sample_articles()
+    paragraphs = dated.text.split("\n\n")
+    marginal = Article(  # the Kursk part of one report, a day earlier
+        title="Putin vows to drive Ukrainian troops out of Kursk",
+        text="\n\n".join(paragraphs[16:]),
+        outlet="Third Outlet",
+        url="https://third.example/kursk",
+        published=DECEMBER_19 - timedelta(days=1),
+    )
+    services.ingestor.ingest_articles([marginal, dated, undated])
+    (story,) = _stories(services)
+    assert dated.text.startswith(dated.title.rstrip("…")), "the central one has no headline"
+    assert story.title == undated.title, "the next most central article's headline"

@@ -16,7 +16,7 @@ from newsbrief.bot.delivery.schedule import decide_slot
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.retention import Pruned, Retention, prune
-from newsbrief.bot.store.schema import ArticleRecord, DigestDelivery, Story, StoryTopic
+from newsbrief.bot.store.schema import ArticleRecord, DigestDelivery, Story, StoryTopic, TermDay
 
 DAY = datetime(2025, 3, 30, 8, 1, tzinfo=UTC)
 GRACE = timedelta(hours=6)
@@ -110,8 +110,11 @@ def test_articles_go_days_after_ingest_and_a_story_with_its_last_article(
     assert run(services, retention, ingested) == Pruned(articles=1)
     assert (count(services, ArticleRecord), count(services, Story)) == (1, 1)
     assert count(services, StoryTopic) > 0
-    assert run(services, retention, ingested + timedelta(days=21)) == Pruned(articles=1, stories=1)
-    assert [count(services, t) for t in (ArticleRecord, Story, StoryTopic)] == [0, 0, 0]
+    assert count(services, TermDay) > 0, "word counts stay while an article of their days does"
+    pruned = run(services, retention, ingested + timedelta(days=21))
+    assert (pruned.articles, pruned.stories, pruned.sent_stories) == (1, 1, 0)
+    assert pruned.term_days > 0
+    assert [count(services, t) for t in (ArticleRecord, Story, StoryTopic, TermDay)] == [0] * 4
 
 
 def test_no_article_days_keep_articles_forever(services: Services, tmp_path: Path) -> None:
