@@ -17,7 +17,8 @@ and date in the file names; the stories made there are read and their largest on
   and span in days.
 - AllSides is split by date: the earlier half (`tune`) is where the constants in
   `bot/stories/grouping.py` were chosen, the later half (`held out`) was not looked at while
-  tuning. BASIL is scored with its own dates and with every date set to one day.
+  tuning; it is also fed in a random order (`any order`), as articles may arrive. BASIL is
+  scored with its own dates and with every date set to one day.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
 import re
 import tempfile
 import time
@@ -258,7 +260,7 @@ def _row(name: str, method: str, s: Scores) -> str:
 
 
 def labelled_sets(quick: bool) -> dict[str, list[Labelled]]:
-    """The scored sets: AllSides split by date into tune and held-out halves, BASIL twice."""
+    """The scored sets: AllSides by date halves (the later also shuffled), BASIL twice."""
     allsides = load_set("allsides-dev")
     half = len(allsides) // 2
     sets = {
@@ -267,6 +269,9 @@ def labelled_sets(quick: bool) -> dict[str, list[Labelled]]:
         "BASIL": load_set("basil"),
         "BASIL, one day": load_set("basil", one_day=True),
     }
+    shuffled = list(allsides[half:])
+    random.Random(9).shuffle(shuffled)
+    sets["AllSides held out, any order"] = shuffled
     if quick:
         sets = {name: items[: len(items) // 3] for name, items in sets.items()}
     return sets
@@ -303,6 +308,11 @@ def run(quick: bool) -> str:
             "| largest | its span (days) |",
             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             *rows,
+            "",
+            "Before this grouping (the one issue 9 describes, at commit 122c047, fed the same "
+            "articles in publication order, all of AllSides at once): AllSides B³ F1 0.784 with "
+            "pairwise precision 0.239 and a largest story of 38 articles; BASIL 0.972; BASIL "
+            "with one date 0.757 (largest story 20).",
             "",
             f"Ingest time (briefs, quotes and stories, one process): {took}.",
             "",

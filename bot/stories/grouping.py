@@ -141,6 +141,7 @@ class Commonness:
         self.documents = documents
         self.counts: Counter[str] = Counter(counts or {})
         self._shipped_documents, self._shipped = _shipped_table()
+        self._rarities: dict[str, float] = {}
 
     def knows(self, term: str) -> bool:
         """Say whether the store's count of a word has been loaded."""
@@ -150,19 +151,24 @@ class Commonness:
         """Take the stored counts of more words (from the same recent days)."""
         for term, count in counts.items():
             self.counts[term] = count
+        self._rarities.clear()
 
     def add(self, terms: Iterable[str]) -> None:
         """Count one more article holding these words."""
         self.documents += 1
         self.counts.update(set(terms))
+        self._rarities.clear()
 
     def rarity(self, term: str) -> float:
         """Give a word's inverse document frequency: high for a word few recent articles use."""
-        shipped = (self._shipped.get(term, 0) + 1) / (self._shipped_documents + 1)
-        share = (self.counts.get(term, 0) + PRIOR_DOCUMENTS * shipped + 0.5) / (
-            self.documents + PRIOR_DOCUMENTS + 1
-        )
-        return -math.log(min(share, 1.0))
+        found = self._rarities.get(term)
+        if found is None:
+            shipped = (self._shipped.get(term, 0) + 1) / (self._shipped_documents + 1)
+            share = (self.counts.get(term, 0) + PRIOR_DOCUMENTS * shipped + 0.5) / (
+                self.documents + PRIOR_DOCUMENTS + 1
+            )
+            found = self._rarities[term] = -math.log(min(share, 1.0))
+        return found
 
     def weigh(self, sig: Signature) -> dict[str, float]:
         """Turn an article's counts into a unit vector of its heaviest words."""
@@ -249,7 +255,7 @@ def central_order(members: Sequence[Signature], commonness: Commonness) -> list[
 @dataclass
 class _Entry:
     core: StoryCore
-    vectors: list[dict[str, float]]
+    vectors: list[dict[str, float]] | None = None  # weighed when first a candidate
 
 
 @dataclass
@@ -263,10 +269,9 @@ class StoryIndex:
 
     def add(self, story_id: int, core: StoryCore) -> None:
         """Remember a story (or its new state after an article joined it)."""
-        vectors = [self.commonness.weigh(m.signature) for m in core.members]
-        self._stories[story_id] = _Entry(core, vectors)
-        for vector in vectors:
-            for term in vector:
+        self._stories[story_id] = _Entry(core)
+        for member in core.members:
+            for term in member.signature.terms:
                 self._by_term[term].add(story_id)
 
     def __contains__(self, story_id: object) -> bool:
@@ -295,6 +300,8 @@ class StoryIndex:
             core = entry.core
             if when is not None and max(core.last, when) - min(core.first, when) > self.window:
                 continue
+            if entry.vectors is None:
+                entry.vectors = [self.commonness.weigh(m.signature) for m in core.members]
             score = sum(
                 similarity(vector, v) * decay(when, m.published)
                 for v, m in zip(entry.vectors, core.members, strict=True)
