@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -535,3 +536,21 @@ async def test_validators_are_saved_only_once_the_entries_are_stored(
     assert later.not_modified == 0 and later.new_entries == 2
     assert later.ingest is not None and later.ingest.articles_added == 2
     assert feed_row(services, url).etag == '"v1"'
+
+
+async def test_a_hostile_json_feed_is_parsed_within_the_pass_deadline(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    services = make_services(tmp_path, feed_pass_seconds=20, feed_max_bytes=1_000_000)
+    hostile = json_feed(json_item(7, content_html="<script>x" * 33_000), json_item(8))
+    good = server.add("/good", Reply(body=rss(story_item(1))))
+    bad = server.add("/bad", Reply(body=hostile))
+    subscribe(services, good, bad)
+    try:
+        async with new_client(fetch_limits(services.settings)) as client:
+            # a hang guard, far above an honest pass: the old parser took 138 s on this item
+            report = await asyncio.wait_for(poll_due_feeds(services, client, NOW), 120)
+    finally:
+        services.close()
+    assert (report.feeds, report.fetched, report.unfinished) == (2, 2, 0), report.errors
+    assert report.ingest is not None and report.ingest.articles_added == 3
