@@ -135,6 +135,8 @@ def run(quick: bool) -> str:
         "330 KB of `<script>x` in a JSON Feed item: 138 s; 400 KB of prose on one line in the",
         "sentence splitter: 27.6 s). HTML to text is the feed-item converter, which reads at most",
         f"{MAX_TEXT_CHARS / MB:g} MB of markup (`MAX_TEXT_CHARS`), so it is measured up to that.",
+        "A quadratic rule would grow x8 along a row; the spread here is the noise of a shared",
+        "machine.",
         "",
         *_text_rules(
             sizes, {name: rule for name, rule in RULES.items() if rule is not html_to_text}
