@@ -194,10 +194,11 @@ def markdown() -> list[str]:
         "Before issue 9's speaker work (a598341, same script), ours: bbc-checked found 96, one",
         "quote of several parts 0/18, acc 0.785 (51/65), wrong 0.138 (9/65); bbc-heldout found",
         "49, 0/6, acc 0.778 (35/45), wrong 0.103 (4/39). On its first read bbc-heldout gave acc",
-        "0.750 (39/52) and wrong 0.091 (4/44); four general causes found there were then fixed",
+        "0.750 (39/52) and wrong 0.091 (4/44); the general causes found there were then fixed",
         "(`, adding:` after another name, a name inside a prepositional phrase, a name that is",
-        "the subject of the quoted words, a company name qualifying a role): the figures above",
-        "are after that fix, so bbc-heldout is no longer untouched.",
+        "the subject of the quoted words, a company name qualifying a role, an apostrophe in",
+        "the sentence before hiding who said it): the figures above are after those fixes, so",
+        "bbc-heldout is no longer untouched.",
     ]
 
 

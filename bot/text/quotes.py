@@ -156,11 +156,13 @@ _QUOTED_AS_SAYING = re.compile(
     rf"[,\s]*(?:[\w’'-]+\s+){{0,5}}?quoted\s+(?P<subj>{NAME_RUN.pattern}|him|her)\s+as\s+saying\b"
 )
 RESOLVED = -1  # the offset of a speaker phrase that is already a resolved name
+_DOUBLE_MARK = re.compile(r"''|[\"“”«»„]")
 _DETERMINER_WORDS = _wordset("the a an this that its his her their")
 _SAYING = _wordset(
     """
     said says told added warned argued insisted explained claimed stressed acknowledged
-    admitted conceded stated declared noted suggested predicted wrote
+    admitted conceded stated declared noted suggested predicted wrote repeated urged demanded
+    accused criticised criticized attacked outlined
     """
 )
 _INNER_SENTENCE_END = re.compile(r"[.!?…]\s")
@@ -549,8 +551,8 @@ class _Finder:
             end -= 1
         start = _sentence_start(self.text, max(ps, end - 1), ps)
         sentence = self.text[start:end]
-        if _MARK.search(sentence):
-            return None
+        if _DOUBLE_MARK.search(sentence):
+            return None  # it quotes someone itself
         for subject in self.people.subjects_between(start, end):
             if subject.name and any(
                 w in _SAYING for w in _words(self.text[subject.at : end].casefold())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from newsbrief.bot.text.subjects import (
     PERSON_NOUNS,
+    ROLE_BREAKERS,
     NameSpan,
     Subject,
     sentence_spans,
@@ -150,7 +151,8 @@ _MALE = _wordset(
     """
 )
 
-_NEXT_WORD = re.compile(r"[ \u00a0]([a-z][a-z-]*)\b")
+# Up to four lower-case words after a name: "Liberal Democrat foreign affairs spokesman".
+_NEXT_WORDS = re.compile(r"(?:[ \u00a0][a-z][a-z-]*\b){1,4}")
 PRONOUN_REACH = 2000  # characters back to look for a pronoun's person
 _NONSPACE = re.compile(r"\S+")
 _SUFFIXES = frozenset(("Jr.", "Sr."))
@@ -325,8 +327,7 @@ class Speakers:
         org = org or (lows[0] in _PLACE_FIRST and j == k)
         end = body[-1][0] + len(body[-1][1])
         # a name that qualifies a role is not a person: "Lib Dem spokesman", "Labour leader"
-        qualifier = _NEXT_WORD.match(self.text, end)
-        org = org or bool(qualifier and qualifier.group(1) in PERSON_NOUNS)
+        org = org or self._qualifies_a_role(end)
         s = body[0][0]
         # a lowercase role phrase right before the name: "presidential candidate Martin O'Malley"
         lower_roles = _LOWER_ROLES.search(self.text, max(0, s - 60), s)
@@ -339,6 +340,16 @@ class Speakers:
         if after:
             roles += [re.sub(r"[’']s$", "", w.casefold()) for w in after.group(1).split()]
         return s, end, tokens, roles, j > k or bool(honorifics), org
+
+    def _qualifies_a_role(self, end: int) -> bool:
+        """Whether a name at `end` is followed by the role it qualifies: "Lib Dem spokesman"."""
+        after = _NEXT_WORDS.match(self.text, end)
+        for word in after.group().split() if after else ():
+            if word in PERSON_NOUNS:
+                return True
+            if word in ROLE_BREAKERS:
+                return False
+        return False
 
     def _count(self, tokens: tuple[str, ...], roles: Sequence[str]) -> None:
         found = self.person(tokens)

@@ -56,7 +56,7 @@ _PRONOUN_START = re.compile(r"(?:He|She|They|We|I|It)\b")
 _WORD = re.compile(r"[^\s,;:()\"“”]+")
 # Words that end the run of role words before a subject's name: a verb or preposition means
 # the name is an object ("Officials told Mr Smith"), not the subject.
-_NOT_ROLE = _wordset(
+ROLE_BREAKERS = _wordset(
     """
     of to in on at for with by from about after before said says told asked that which who
     whom whose is was are were has had have will would could should may might can when while
@@ -163,7 +163,7 @@ class _Finder:
             if found is None or found.name is None:
                 return None
             words = [w.casefold() for w in _WORD.findall(text, at, found.start)]
-            if len(words) > 4 or any(w in _NOT_ROLE for w in words):
+            if len(words) > 4 or any(w in ROLE_BREAKERS for w in words):
                 return None
             return Subject(found.start, found.name, found.gender)
         # the sentence start, then after each of the first two commas (an introductory phrase)
@@ -197,7 +197,7 @@ class _Finder:
             if role is not None and found.start >= role[1] and text[role[1] : found.start].strip():
                 break  # "The cardinal used a Christmas message": the role is the subject
             words = [w.casefold() for w in _WORD.findall(text, at, found.start)]
-            if len(words) > 6 or any(w in _NOT_ROLE for w in words):
+            if len(words) > 6 or any(w in ROLE_BREAKERS for w in words):
                 break
             if found.name is None:
                 continue  # an organisation or place among the role words: "Lib Dem leader"

@@ -98,6 +98,23 @@ FAILURES = [
         "Peter Fish",
     ),
     (
+        "bbc-news-summary politics/324.txt: a quote after its sayer's sentence; a party name "
+        "qualifying a role is not a person",
+        "Liberal Democrat foreign affairs spokesman Menzies Campbell repeated his party's calls "
+        'for the advice to be made public. "The public interest can only be served now by the '
+        'fullest disclosure."',
+        "The public interest can only be served",
+        "Menzies Campbell",
+    ),
+    (
+        "bbc-news-summary politics/314.txt: the sayer after a long opening phrase",
+        "In answer to a question from 22-year-old Liverpool student David Dunne about the prime "
+        "minister's integrity, Mr Blair said talking was the only answer. \"You've just got to "
+        "confront it and say to people let's have a discussion.\"",
+        "You've just got to confront it",
+        "Blair",
+    ),
+    (
         "Donald Trump Jr. is not his father",
         'Donald Trump spoke first. "It is great," said Donald Trump Jr. "We will win."',
         "It is great",
