@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -51,3 +52,22 @@ def test_a_large_batch_is_written_in_several_statements(services: Services) -> N
         documents, found = recent_counts(session, list(words), MONDAY, MONDAY)
     assert documents == 9
     assert found == words + Counter({"word1": 1})
+
+
+def test_writers_counting_the_same_words_at_once_lose_nothing(services: Services) -> None:
+    """Ingest processes share the rows of common words; upserts in one order never deadlock."""
+    words = [f"word{n}" for n in range(60)]
+    rounds = 15
+
+    def write(order: list[str]) -> None:
+        for _ in range(rounds):
+            with services.database.transaction() as session:
+                add_counts(session, {MONDAY: Counter({DOCUMENTS: 1, **dict.fromkeys(order, 1)})})
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(write, words), pool.submit(write, words[::-1])]:
+            done.result(timeout=120)
+    with services.database.transaction(readonly=True) as session:
+        documents, found = recent_counts(session, words, MONDAY, MONDAY)
+    assert documents == 2 * rounds
+    assert set(found.values()) == {2 * rounds}
