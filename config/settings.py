@@ -58,7 +58,7 @@ class TelegramSettings(BaseModel):
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(default=8443, gt=0, lt=65536)
+    webhook_port: int = Field(default=8443, ge=0, lt=65536)  # 0: any free port
     webhook_secret: SecretStr | None = None
 
     @field_validator("default_timezone")

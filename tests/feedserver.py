@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 import time
@@ -125,12 +126,12 @@ class FeedServer:
 
 @contextmanager
 def unaccepting_port() -> Iterator[int]:
-    """Yield a loopback port whose listen queue is full, so connecting to it hangs."""
+    """Yield a loopback port whose accept queue is full, so a new connection hangs unanswered."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(0)
     port = listener.getsockname()[1]
-    fillers = []
+    fillers: list[socket.socket] = []
     try:
         for _ in range(4):
             filler = socket.socket()
@@ -138,9 +139,20 @@ def unaccepting_port() -> Iterator[int]:
             with suppress(BlockingIOError):
                 filler.connect(("127.0.0.1", port))
             fillers.append(filler)
-        time.sleep(0.1)
+        # The queue is full once a filler's handshake is done; wait for that, within a deadline.
+        _, connected, _ = select.select([], fillers, [], 30)
+        if not connected:
+            raise RuntimeError("no filler connected to the listener within 30 s")
         yield port
     finally:
         for filler in fillers:
             filler.close()
         listener.close()
+
+
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """Yield a loopback port that refuses connections: bound, held, but not listening."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]

@@ -6,6 +6,7 @@ import pytest
 from factories import make_services, sample_folder
 from feedserver import FeedServer, Reply
 from sqlalchemy import select
+from waiting import until
 
 from newsbrief.bot.cli import main
 from newsbrief.bot.services import Services
@@ -42,12 +43,11 @@ async def test_a_worker_polls_feeds_and_scans_the_folder_until_stopped(tmp_path:
                 )
             stop = asyncio.Event()
             running = asyncio.create_task(Worker(services).run(stop))
-            for _ in range(100):
-                await asyncio.sleep(0.1)
-                if server.seen and _articles(services) == 3:
-                    break
+            await until(
+                lambda: bool(server.seen) and _articles(services) == 3, "the worker's first pass"
+            )
             stop.set()
-            await asyncio.wait_for(running, timeout=10)
+            await asyncio.wait_for(running, timeout=60)
         assert [s.path for s in server.seen] == ["/rss"]
         assert _articles(services) == 3
     finally:

@@ -107,7 +107,7 @@ class RemoteStandIn:
         return float(answer.json()["queued"])
 
     async def wait_for_messages(
-        self, chat_id: int, count: int, timeout: float = 5.0
+        self, chat_id: int, count: int, timeout: float = 30.0
     ) -> list[Accepted]:
         """Wait until `count` messages reached `chat_id`; raise `TimeoutError` otherwise."""
         query = {"chat_id": chat_id, "count": count, "timeout": timeout}

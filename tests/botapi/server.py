@@ -635,7 +635,7 @@ class BotApiStandIn:
         with self._cond:
             return self._state.poll_generation
 
-    async def wait_for_polls(self, count: int, timeout: float = 5.0) -> None:
+    async def wait_for_polls(self, count: int, timeout: float = 30.0) -> None:
         """Wait until `count` getUpdates calls have started."""
         deadline = time.monotonic() + timeout
         while self.polls_started < count:
@@ -650,7 +650,7 @@ class BotApiStandIn:
             return len(self._state.updates)
 
     def wait_for_messages_sync(
-        self, chat_id: int, count: int, timeout: float = 5.0
+        self, chat_id: int, count: int, timeout: float = 30.0
     ) -> list[SentMessage]:
         """Block until `count` messages reached `chat_id`; raise `TimeoutError` otherwise."""
         deadline = time.monotonic() + timeout
@@ -667,13 +667,13 @@ class BotApiStandIn:
                 self._cond.wait(remaining)
 
     async def wait_for_messages(
-        self, chat_id: int, count: int, timeout: float = 5.0
+        self, chat_id: int, count: int, timeout: float = 30.0
     ) -> list[SentMessage]:
         """Wait without blocking the loop until `count` messages reached `chat_id`."""
         return await self._wait(lambda: self.messages_for(chat_id), count, timeout, chat_id)
 
     async def wait_for_edits(
-        self, chat_id: int, count: int, timeout: float = 5.0
+        self, chat_id: int, count: int, timeout: float = 30.0
     ) -> list[SentMessage]:
         """Wait without blocking the loop until `count` edits happened in `chat_id`."""
 
@@ -682,7 +682,7 @@ class BotApiStandIn:
 
         return await self._wait(found, count, timeout, chat_id)
 
-    async def wait_for_callback_answer(self, query_id: str, timeout: float = 5.0) -> JsonDict:
+    async def wait_for_callback_answer(self, query_id: str, timeout: float = 30.0) -> JsonDict:
         """Wait until the bot answered callback query `query_id`; return its parameters."""
         deadline = time.monotonic() + timeout
         while True:

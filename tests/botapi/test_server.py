@@ -286,12 +286,12 @@ async def test_get_updates_limit_offset_and_allowed_updates(botapi: BotApiStandI
 
 async def test_long_poll_returns_when_an_update_arrives(botapi: BotApiStandIn) -> None:
     async with build_app(botapi).bot as bot:
-        poll = asyncio.create_task(bot.get_updates(timeout=dtm.timedelta(seconds=5)))
+        poll = asyncio.create_task(bot.get_updates(timeout=dtm.timedelta(seconds=120)))
         await botapi.wait_for_polls(1)
         await asyncio.sleep(0.05)
         assert not poll.done()
         botapi.send_user_message(USER, "wake up")
-        updates = await asyncio.wait_for(poll, timeout=2)
+        updates = await asyncio.wait_for(poll, timeout=60)  # well before the poll's own end
     assert [u.message.text for u in updates if u.message] == ["wake up"]
 
 

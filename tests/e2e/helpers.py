@@ -88,7 +88,7 @@ class Chat:
         self.user = user
         self.chat_id = user if chat_id is None else chat_id
 
-    async def say(self, text: str, replies: int = 1, timeout: float = 5.0) -> list[SentMessage]:
+    async def say(self, text: str, replies: int = 1, timeout: float = 30.0) -> list[SentMessage]:
         """Send `text` and wait for exactly this many new messages in the chat."""
         before = len(self.botapi.messages_for(self.chat_id))
         self.botapi.send_user_message(

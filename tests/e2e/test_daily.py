@@ -10,6 +10,7 @@ from typing import Any
 
 from botapi import BotApiStandIn
 from factories import BBC
+from waiting import until
 
 from e2e.helpers import FAST, USER, Chat, FakeClock, daily_of, make_app, run_daily, running
 from newsbrief.bot.delivery.pacing import DeliverySettings
@@ -263,8 +264,7 @@ async def test_the_job_queue_looks_for_briefs_every_ten_seconds(
         [brief] = (await unlimited.wait_for_messages(USER, 2))[1:]
         assert brief.visible_text.startswith("Your daily brief")
         daily = daily_of(runtime_of(app))
-        while daily.running:
-            await asyncio.sleep(0.01)
+        await until(lambda: not daily.running, "the daily run to end")
 
 
 CATEGORIES = ("sport", "business", "tech")
@@ -309,8 +309,7 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
                 [row] = subs.deliveries(session, subscriber.id)
                 return row.messages, row.rendering
 
-        while kept()[0] < 1:
-            await asyncio.sleep(0.01)
+        await until(lambda: kept()[0] >= 1, "the first message to be recorded")
         daily.give_up(daily.held)  # it stops within a second, as if it had died
         await run
         done, rendering = kept()

@@ -19,7 +19,7 @@ from typing import Any
 import httpcore
 import httpx
 import pytest
-from feedserver import FeedServer, Reply, unaccepting_port
+from feedserver import FeedServer, Reply, refusing_port, unaccepting_port
 
 from newsbrief.bot.feeds.fetch import (
     BlockedUrl,
@@ -155,22 +155,17 @@ async def test_error_statuses_raise_with_the_status(
 async def test_a_connection_that_is_never_accepted_times_out(
     client: httpx.AsyncClient,
 ) -> None:
-    with unaccepting_port() as port:
-        started = time.monotonic()
-        with pytest.raises(FetchTimeout) as caught:
-            await fetcher(client).fetch(f"http://127.0.0.1:{port}/feed")
-    assert time.monotonic() - started < 3.5
-    assert "within" in str(caught.value)
+    with unaccepting_port() as port, pytest.raises(FetchTimeout, match=r"no connection within 1 s"):
+        await fetcher(client).fetch(f"http://127.0.0.1:{port}/feed")
 
 
 async def test_a_server_dripping_a_byte_a_second_ends_at_the_total_deadline(
     server: FeedServer, client: httpx.AsyncClient
 ) -> None:
     url = server.add("/drip", Reply(body=b"<rss>" + b" " * 100 + b"</rss>", drip=0.5))
-    started = time.monotonic()
     with pytest.raises(FetchTimeout, match=r"no complete answer within 1\.5 s"):
         await fetcher(client, timeout_seconds=1.5).fetch(url)
-    assert time.monotonic() - started < 2.5
+    assert len(server.requests_to("/drip")) == 1  # the deadline ended it, not a retry or a hang
 
 
 async def test_a_declared_oversized_body_is_refused_before_reading(
@@ -184,16 +179,20 @@ async def test_a_declared_oversized_body_is_refused_before_reading(
 async def test_hundreds_of_megabytes_streamed_end_quickly_at_the_cap(
     server: FeedServer, client: httpx.AsyncClient
 ) -> None:
+    sent = [0]
+
     def endless() -> Iterator[bytes]:
         block = b"<item>" + b"x" * (1 << 20)
         for _ in range(500):
+            sent[0] += 1
             yield block
 
     url = server.add("/huge", lambda _headers: Reply(chunks=endless()))
-    started = time.monotonic()
     with pytest.raises(TooLarge, match="passed the 10000000-byte limit"):
         await fetcher(client, max_bytes=10_000_000).fetch(url)
-    assert time.monotonic() - started < 3
+    # Reading stopped at the cap: the server got to write little more than 10 MB (socket
+    # buffers hold a few more blocks), never the 500 it had.
+    assert sent[0] < 40
 
 
 async def test_a_compression_bomb_is_capped_on_the_decoded_size(
@@ -311,9 +310,7 @@ def test_address_rules(address: str, allowed: bool) -> None:
 
 
 async def test_a_refused_connection_is_a_clear_error(client: httpx.AsyncClient) -> None:
-    with unaccepting_port() as port:
-        pass
-    with pytest.raises(FetchError, match="cannot connect"):
+    with refusing_port() as port, pytest.raises(FetchError, match="cannot connect"):
         await fetcher(client).fetch(f"http://127.0.0.1:{port}/feed")
 
 
@@ -322,12 +319,14 @@ async def test_each_host_gets_at_most_its_share_of_connections(
 ) -> None:
     lock = threading.Lock()
     active = [0, 0]
+    pair = threading.Barrier(2, timeout=60)  # each request waits for a second one to arrive
 
     def slow(_headers: dict[str, str]) -> Reply:
         with lock:
             active[0] += 1
             active[1] = max(active[1], active[0])
-        time.sleep(0.2)
+        pair.wait()
+        time.sleep(0.1)  # room for a third request, were the limit not kept
         with lock:
             active[0] -= 1
         return Reply(body=b"<rss/>")

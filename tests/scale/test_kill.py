@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +21,7 @@ from pathlib import Path
 from botapi import BotApiStandIn, RateLimits
 from factories import SAMPLES_AGE_DAYS, make_services, sample_folder, store_url
 from sqlalchemy import func, select, update
+from waiting import wait_until
 
 from newsbrief.bot.services import Services
 from newsbrief.bot.store.schema import DigestDelivery, Subscriber
@@ -31,12 +30,6 @@ from scale.fleet import HEADER, seed_due_subscribers, tally
 SUBSCRIBERS = 200
 KILL_AFTER = 40
 """Daily briefs the stand-in has accepted when one instance is killed."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -56,7 +49,13 @@ def bot_process(botapi: BotApiStandIn, tmp_path: Path, n: int) -> Iterator[subpr
     }
     env.pop("NEWSBRIEF_CONFIG", None)
     command = [sys.executable, "-m", "newsbrief.handlers", "-v", "run", "--webhook-url"]
-    command += [f"https://bot.example/hook{n}", "--listen", "127.0.0.1", "--port", str(free_port())]
+    command += [
+        f"https://bot.example/hook{n}",
+        "--listen",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]  # never called
     with (tmp_path / f"bot{n}.log").open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -69,14 +68,6 @@ def bot_process(botapi: BotApiStandIn, tmp_path: Path, n: int) -> Iterator[subpr
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-
-
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def holders(services: Services) -> dict[str, int]:
@@ -113,7 +104,7 @@ def test_a_killed_instance_loses_no_brief_and_the_survivor_sends_the_rest(
             def briefs() -> int:
                 return sum(1 for m in botapi.messages if m.visible_text.startswith(HEADER))
 
-            wait_until(lambda: briefs() >= KILL_AFTER, 20, f"{KILL_AFTER} briefs")
+            wait_until(lambda: briefs() >= KILL_AFTER, f"{KILL_AFTER} briefs")
             held = holders(services)
             victim = max(by_pid, key=lambda pid: held.get(_holder_of(held, pid), 0))
             by_pid[victim].send_signal(signal.SIGKILL)
@@ -122,7 +113,7 @@ def test_a_killed_instance_loses_no_brief_and_the_survivor_sends_the_rest(
             window = _accepted_unrecorded(services, botapi, holder)
             stranded = _expire(services, holder)
             survivor = by_pid[next(pid for pid in by_pid if pid != victim)]
-            wait_until(lambda: finished(services), 25, "every brief to be finished")
+            wait_until(lambda: finished(services), "every brief to be finished")
             assert survivor.poll() is None, "the survivor died"
         result = tally(botapi.messages, chats)
         with services.database.transaction(readonly=True) as session:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from botapi import BotApiStandIn, RateLimits
 from e2e.helpers import FakeClock, make_app, run_daily
+from waiting import until
 
 from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.handlers.runtime import runtime_of
@@ -63,8 +64,8 @@ async def test_an_instance_joining_a_broadcast_takes_half_the_bot_rate(
     try:
         async with first, second:
             one = asyncio.create_task(run_daily(runtime_of(first)))
-            while len(botapi.messages) < 40:  # the first is sending alone at the full rate
-                await asyncio.sleep(0.01)
+            # the first is sending alone at the full rate
+            await until(lambda: len(botapi.messages) >= 40, "40 messages from the first")
             reports = await asyncio.gather(one, run_daily(runtime_of(second)))
     finally:
         runtime_of(first).services.close()

@@ -6,14 +6,17 @@ import gzip
 import json
 import re
 import statistics
-import time
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 from paths import EVAL
 
-from newsbrief.bot.text.html_page import html_to_article_parts, looks_like_html
+from newsbrief.bot.text.html_page import (
+    MAX_HTML_CHARS,
+    html_to_article_parts,
+    looks_like_html,
+)
 
 EXTRACTION = EVAL / "article-extraction"
 PARA = (
@@ -94,9 +97,9 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_html_neither_crashes_nor_hangs(name: str) -> None:
-    started = time.perf_counter()
+    """A hang is caught by the per-test timeout; the time it takes is in bench/bench_text.py."""
     parts = html_to_article_parts(HOSTILE[name])
-    assert time.perf_counter() - started < 10
+    assert len(parts.body) <= MAX_HTML_CHARS
     assert "&b;" not in parts.body or "aaaaaaaaaa" not in parts.body
     assert "var a=1" not in parts.body
 

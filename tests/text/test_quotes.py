@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from paths import EVAL, FIXTURES, SAMPLES
@@ -234,13 +233,3 @@ def test_verbatim_on_every_real_article() -> None:
             assert "\n" not in q.text
             total += 1
     assert total > 5000
-
-
-@pytest.mark.slow
-def test_fast_enough_on_real_articles() -> None:
-    texts = _polnear_texts()[:300]
-    started = time.perf_counter()
-    for text in texts:
-        find_quotes(text)
-    per_article = (time.perf_counter() - started) / len(texts)
-    assert per_article < 0.005
