@@ -1,10 +1,6 @@
 """Subscriber queries: topics, words, schedules, daily claims. Callers own the transaction.
 
-A daily digest is claimed by one instance (a compare-and-set on the subscriber's `next_due_at`
-and a row unique on subscriber and local day) with a lease the holder renews while it works.
-Progress is recorded after each message Telegram accepts, so an instance that takes over a
-lapsed claim sends only what was not recorded: the one duplicate window is a message accepted
-by Telegram whose record had not landed when its sender died.
+The claim queries implement the exactly-once design in docs/delivery.md.
 """
 
 from __future__ import annotations
