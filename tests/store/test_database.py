@@ -3,11 +3,13 @@ from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from factories import store_url
 from sqlalchemy import inspect
 
-from newsbrief.bot.store.database import Database, engine_url
+from newsbrief.bot.store.database import MIGRATIONS, Database, engine_url
 from newsbrief.bot.store.schema import Base
 
 
@@ -61,3 +63,11 @@ def test_the_migrations_build_the_schema_the_models_declare(tmp_path: Path) -> N
     finally:
         database.close()
     assert differences == []
+
+
+def test_the_migrations_have_exactly_one_head() -> None:
+    """Startup upgrades to `head`; two heads (two branches) must be merged by a revision first."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"the migrations branch ({heads}): add a merge revision"
