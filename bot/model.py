@@ -82,3 +82,33 @@ class Digest:
     generated_at: datetime
     stories: tuple[DigestStory, ...] = field(default_factory=tuple)
     shown_above: bool = False  # empty only because its stories went under an earlier topic
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuote:
+    """A quote as reported by one or more outlets, with the text around it for topic focus."""
+
+    text: str
+    speaker: str | None
+    sources: tuple[str, ...]
+    salience: float
+    context: str
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "speaker": self.speaker,
+            "sources": list(self.sources),
+            "salience": self.salience,
+            "context": self.context,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> StoryQuote:
+        return cls(
+            text=str(data["text"]),
+            speaker=None if data.get("speaker") is None else str(data["speaker"]),
+            sources=tuple(str(s) for s in data.get("sources", ())),  # type: ignore[attr-defined]
+            salience=float(data.get("salience", 0.0)),  # type: ignore[arg-type]
+            context=str(data.get("context", "")),
+        )

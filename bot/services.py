@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from newsbrief.bot.delivery.digest import DigestOptions
 from newsbrief.bot.errors import SettingsError
-from newsbrief.bot.ingest.analysis import BriefingOptions
-from newsbrief.bot.ingest.pipeline import Ingestor
 from newsbrief.bot.store.database import Database
 from newsbrief.bot.store.retention import Retention
 from newsbrief.bot.stories.topics import TopicCatalog, load_topics
 from newsbrief.config.settings import Settings
+
+if TYPE_CHECKING:
+    from newsbrief.bot.ingest.pipeline import Ingestor
 
 
 def bundled_samples() -> Path:
@@ -33,7 +36,25 @@ class Services:
     settings: Settings
     database: Database
     topics: TopicCatalog
-    ingestor: Ingestor
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        """Set up ingest on first use: commands that only read never load the summarizer."""
+        from newsbrief.bot.ingest.analysis import BriefingOptions
+        from newsbrief.bot.ingest.pipeline import Ingestor
+
+        s = self.settings
+        return Ingestor(
+            self.database,
+            self.topics,
+            BriefingOptions(
+                sentences=s.brief_sentences,
+                algorithm=s.algorithm,
+                max_file_bytes=s.max_file_bytes,
+            ),
+            window=timedelta(hours=s.story_window_hours),
+            workers=s.ingest_workers,
+        )
 
     @property
     def articles_dir(self) -> Path:
@@ -81,18 +102,6 @@ def open_store(settings: Settings) -> Database:
 
 
 def build_services(settings: Settings) -> Services:
-    """Open and migrate the store, load the topics, set up ingest."""
+    """Open and migrate the store and load the topics; ingest is set up when first used."""
     topics = load_topics(settings.topics_file)
-    database = open_store(settings)
-    ingestor = Ingestor(
-        database,
-        topics,
-        BriefingOptions(
-            sentences=settings.brief_sentences,
-            algorithm=settings.algorithm,
-            max_file_bytes=settings.max_file_bytes,
-        ),
-        window=timedelta(hours=settings.story_window_hours),
-        workers=settings.ingest_workers,
-    )
-    return Services(settings, database, topics, ingestor)
+    return Services(settings, open_store(settings), topics)

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from newsbrief.bot.cli.common import (
     positive,
@@ -17,18 +17,12 @@ from newsbrief.bot.cli.common import (
     quote_count,
     settings_from,
 )
-from newsbrief.bot.cli.feeds import poll_now, print_poll
-from newsbrief.bot.delivery.digest import build_digest
-from newsbrief.bot.delivery.plain_text import digest_as_json, digest_as_text
 from newsbrief.bot.errors import NewsbriefError
-from newsbrief.bot.feeds.poll import (
-    configured_feeds,
-)
-from newsbrief.bot.services import Services, build_services
-from newsbrief.bot.store import repository
-from newsbrief.bot.store.storable import storable
-from newsbrief.bot.text.briefs import ALGORITHMS, DEFAULT_ALGORITHM, summarize
-from newsbrief.bot.text.quotes import find_quotes
+from newsbrief.bot.text.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+
+# Each command imports what it uses when it runs, so `--help` and light commands start fast.
+if TYPE_CHECKING:
+    from newsbrief.bot.services import Services
 
 DEMO_TOPICS = ("syria", "kursk")
 
@@ -61,6 +55,10 @@ def register(commands: Any) -> None:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from newsbrief.bot.cli.feeds import poll_now, print_poll
+    from newsbrief.bot.feeds.poll import configured_feeds
+    from newsbrief.bot.services import build_services
+
     overrides = {"articles_dir": args.articles} if args.articles else {}
     services = build_services(settings_from(args, **overrides))
     try:
@@ -83,7 +81,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _ensure_articles(services: Services) -> None:
-    with services.database.transaction() as session:
+    from newsbrief.bot.store import repository
+
+    with services.database.transaction(readonly=True) as session:
         empty = repository.count_articles(session) == 0
     if empty:
         folder = services.articles_dir
@@ -93,6 +93,10 @@ def _ensure_articles(services: Services) -> None:
 
 
 def _brief(args: argparse.Namespace) -> int:
+    from newsbrief.bot.delivery.digest import build_digest
+    from newsbrief.bot.delivery.plain_text import digest_as_json, digest_as_text
+    from newsbrief.bot.services import build_services
+
     services = build_services(settings_from(args))
     try:
         _ensure_articles(services)
@@ -111,6 +115,8 @@ def _brief(args: argparse.Namespace) -> int:
 
 
 def _topics(args: argparse.Namespace) -> int:
+    from newsbrief.bot.services import build_services
+
     services = build_services(settings_from(args))
     try:
         for topic in services.topics:
@@ -145,6 +151,10 @@ def _summarize_line(
     raw: bytes, number: int, args: argparse.Namespace
 ) -> tuple[dict[str, Any], bool]:
     """Brief one input line; any problem with it becomes its error line, never a crash."""
+    from newsbrief.bot.store.storable import storable
+    from newsbrief.bot.text.briefs import summarize
+    from newsbrief.bot.text.quotes import find_quotes
+
     item_id: Any = None
     try:
         try:
@@ -190,6 +200,10 @@ def _write_json_line(value: dict[str, Any]) -> None:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from newsbrief.bot.delivery.digest import build_digest
+    from newsbrief.bot.delivery.plain_text import digest_as_text
+    from newsbrief.bot.services import build_services
+
     services = build_services(settings_from(args))
     try:
         report = services.ingestor.ingest_folder(services.articles_dir)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from newsbrief.bot.ingest.pipeline import IngestReport
-from newsbrief.config.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from newsbrief.bot.ingest.pipeline import IngestReport
+    from newsbrief.config.settings import Settings
 
 
 def positive(value: str) -> int:
@@ -27,6 +28,8 @@ def quote_count(value: str) -> int | None:
 
 
 def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
+    from newsbrief.config.settings import load_settings
+
     return load_settings(args.config, **overrides)
 
 

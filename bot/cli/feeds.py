@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsbrief.bot.cli.common import settings_from
 from newsbrief.bot.errors import InvalidUrl, NewsbriefError
-from newsbrief.bot.feeds.fetch import new_client
-from newsbrief.bot.feeds.opml import OpmlFeed, parse_opml, to_opml
-from newsbrief.bot.feeds.poll import (
-    PollReport,
-    configured_feeds,
-    fetch_limits,
-    poll_due_feeds,
-    seed_configured_feeds,
-)
-from newsbrief.bot.services import Services, build_services
-from newsbrief.bot.store import feeds as feeds_store
-from newsbrief.bot.store.schema import FeedRecord
-from newsbrief.bot.urls import checked_url
+
+if TYPE_CHECKING:
+    from newsbrief.bot.feeds.poll import PollReport
+    from newsbrief.bot.services import Services
+    from newsbrief.bot.store.schema import FeedRecord
 
 
 def register(commands: Any) -> None:
@@ -67,6 +58,11 @@ def poll_now(
 
     With `add`, a URL `checked_url` refuses is reported as a failed feed; the others go on.
     """
+    from newsbrief.bot.feeds.fetch import new_client
+    from newsbrief.bot.feeds.poll import PollReport, fetch_limits, poll_due_feeds
+    from newsbrief.bot.store import feeds as feeds_store
+    from newsbrief.bot.urls import checked_url
+
     now = datetime.now(UTC)
     refused: list[str] = []
     if add and urls:
@@ -85,6 +81,8 @@ def poll_now(
     async def poll() -> PollReport:
         async with new_client(fetch_limits(services.settings)) as client:
             return await poll_due_feeds(services, client, now, urls=urls)
+
+    import asyncio
 
     report = asyncio.run(poll())
     report.feeds += len(refused)
@@ -105,6 +103,10 @@ def print_poll(report: PollReport, label: str) -> None:
 
 
 def _feeds_add(args: argparse.Namespace) -> int:
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.store import feeds as feeds_store
+    from newsbrief.bot.urls import checked_url
+
     url = checked_url(args.url)
     services = build_services(settings_from(args))
     try:
@@ -145,6 +147,10 @@ def _feed_row(record: FeedRecord) -> dict[str, Any]:
 
 
 def _feeds_list(args: argparse.Namespace) -> int:
+    from newsbrief.bot.feeds.poll import seed_configured_feeds
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.store import feeds as feeds_store
+
     services = build_services(settings_from(args))
     try:
         seed_configured_feeds(services)
@@ -183,6 +189,10 @@ def _one_line(text: str | None) -> str:
 
 
 def _feeds_remove(args: argparse.Namespace) -> int:
+    from newsbrief.bot.feeds.poll import configured_feeds
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.store import feeds as feeds_store
+
     services = build_services(settings_from(args))
     try:
         with services.database.transaction() as session:
@@ -204,6 +214,11 @@ def _feeds_remove(args: argparse.Namespace) -> int:
 
 
 def _feeds_import(args: argparse.Namespace) -> int:
+    from newsbrief.bot.feeds.opml import parse_opml
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.store import feeds as feeds_store
+    from newsbrief.bot.urls import checked_url
+
     try:
         data = args.file.read_bytes()
     except OSError as error:
@@ -243,6 +258,11 @@ def _known_topic(services: Services, name: str | None) -> str | None:
 
 
 def _feeds_export(args: argparse.Namespace) -> int:
+    from newsbrief.bot.feeds.opml import OpmlFeed, to_opml
+    from newsbrief.bot.feeds.poll import seed_configured_feeds
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.store import feeds as feeds_store
+
     services = build_services(settings_from(args))
     try:
         seed_configured_feeds(services)
@@ -260,6 +280,10 @@ def _feeds_export(args: argparse.Namespace) -> int:
 
 
 def _feeds_poll(args: argparse.Namespace) -> int:
+    from newsbrief.bot.feeds.poll import seed_configured_feeds
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.store import feeds as feeds_store
+
     services = build_services(settings_from(args))
     try:
         urls = None

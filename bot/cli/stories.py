@@ -8,10 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from newsbrief.bot.cli.common import settings_from
-from newsbrief.bot.delivery.plain_text import story_as_text
 from newsbrief.bot.errors import NewsbriefError
-from newsbrief.bot.services import build_services
-from newsbrief.bot.stories.listing import stored_stories
 
 
 def register(commands: Any) -> None:
@@ -37,6 +34,10 @@ def since_time(value: str) -> datetime:
 
 
 def _stories(args: argparse.Namespace) -> int:
+    from newsbrief.bot.delivery.plain_text import story_as_text
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.stories.listing import stored_stories
+
     services = build_services(settings_from(args))
     try:
         topic = None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsbrief.bot.cli.common import print_report, settings_from
-from newsbrief.bot.cli.feeds import print_poll
-from newsbrief.bot.services import build_services
-from newsbrief.bot.worker import Worker
+
+if TYPE_CHECKING:
+    from newsbrief.bot.worker import Worker
 
 
 def register(commands: Any) -> None:
@@ -21,6 +20,12 @@ def register(commands: Any) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from newsbrief.bot.cli.feeds import print_poll
+    from newsbrief.bot.services import build_services
+    from newsbrief.bot.worker import Worker
+
     services = build_services(settings_from(args))
     worker = Worker(services)
     try:
@@ -40,6 +45,8 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 async def _work_until_signalled(worker: Worker) -> None:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

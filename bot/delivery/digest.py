@@ -12,11 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsbrief.bot.ingest.pipeline import story_article
-from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source
+from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source, StoryQuote
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import Story
-from newsbrief.bot.stories.compose import StoryQuote, compose_story, view_for_topic
 from newsbrief.bot.stories.topics import Topic
 
 HALF_LIFE_HOURS = 24.0
@@ -169,6 +167,11 @@ def _keyword_stories(
     exclude: Collection[int],
     since: datetime | None,
 ) -> list[DigestStory]:
+    # Free words are briefed here, on request: only this path loads the summarizer, so a
+    # topic's digest starts without it.
+    from newsbrief.bot.ingest.pipeline import story_article
+    from newsbrief.bot.stories.compose import compose_story, view_for_topic
+
     found: list[DigestStory] = []
     for story_id in repository.stories_mentioning(
         session, topic.keywords, limit=KEYWORD_CANDIDATES

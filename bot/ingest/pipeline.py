@@ -44,7 +44,7 @@ from newsbrief.bot.stories.grouping import (
     central_order,
 )
 from newsbrief.bot.stories.topics import TopicCatalog
-from newsbrief.bot.text.cleaning import outlet_from_url
+from newsbrief.bot.text.outlets import source_name
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -558,11 +558,6 @@ def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
     ]
     record.signature = item.signature.to_json()
     record.topics = list(article.topics)
-
-
-def source_name(outlet: str | None, url: str | None) -> str | None:
-    """Name a source for readers: the outlet, else the link's domain; a file name never is."""
-    return outlet or outlet_from_url(url)
 
 
 def story_article(record: ArticleRecord) -> StoryArticle:

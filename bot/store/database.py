@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -71,8 +72,44 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@cache
+def head_revision() -> str | None:
+    """Read the newest revision from the migration files, without loading Alembic.
+
+    None when the files do not name exactly one head (Alembic then decides, and refuses).
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revisions.update(re.findall(r'^revision = "([^"]+)"', source, re.M))
+        for down in re.findall(r"^down_revision = (.+)$", source, re.M):
+            parents.update(re.findall(r'"([^"]+)"', down))
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def is_current(engine: Engine) -> bool:
+    """Tell whether the store is at the newest revision already (a read, no lock taken)."""
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            connection = connection.execution_options(**{SQLITE_BEGIN: "DEFERRED"})
+            found = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return list(found) == [head]
+    except SQLAlchemyError:  # no version table yet: a new store
+        return False
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision; a store already there is only read."""
+    if is_current(engine):
+        return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

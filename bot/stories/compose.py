@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from newsbrief.bot.model import Quote, Source
+from newsbrief.bot.model import Quote, Source, StoryQuote
 from newsbrief.bot.stories.topics import Topic
 from newsbrief.bot.text.briefs import brief_story
 from newsbrief.bot.text.outlets import outlet_identities
@@ -30,36 +30,6 @@ class StoryArticle:
     published: datetime
     quotes: tuple[Quote, ...] = ()
     topics: tuple[str, ...] = ()  # topics its source was added under
-
-
-@dataclass(frozen=True, slots=True)
-class StoryQuote:
-    """A quote as reported by one or more outlets, with the text around it for topic focus."""
-
-    text: str
-    speaker: str | None
-    sources: tuple[str, ...]
-    salience: float
-    context: str
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "text": self.text,
-            "speaker": self.speaker,
-            "sources": list(self.sources),
-            "salience": self.salience,
-            "context": self.context,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> StoryQuote:
-        return cls(
-            text=str(data["text"]),
-            speaker=None if data.get("speaker") is None else str(data["speaker"]),
-            sources=tuple(str(s) for s in data.get("sources", ())),  # type: ignore[attr-defined]
-            salience=float(data.get("salience", 0.0)),  # type: ignore[arg-type]
-            context=str(data.get("context", "")),
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from newsbrief.bot.ingest.pipeline import source_name
 from newsbrief.bot.model import DigestQuote, DigestStory, Source
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import ArticleRecord, Story, StoryTopic
-from newsbrief.bot.text.outlets import outlet_identities
+from newsbrief.bot.text.outlets import outlet_identities, source_name
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,12 +28,12 @@ from sumy.summarizers.sum_basic import SumBasicSummarizer
 from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
+from newsbrief.bot.text.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from newsbrief.bot.text.newsrank import NewsRankSummarizer
 from newsbrief.bot.text.sentences import SentenceTokenizer, sentence_spans
 
 __all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "brief_story", "summarize"]
 
-DEFAULT_ALGORITHM = "newsrank"
 _SUMY: dict[str, Callable[[Callable[[str], str]], Any]] = {
     "lexrank": LexRankSummarizer,
     "textrank": TextRankSummarizer,
@@ -45,7 +45,6 @@ _SUMY: dict[str, Callable[[Callable[[str], str]], Any]] = {
         stem, cue_weight=0.0, key_weight=0.0, title_weight=1.0, location_weight=1.0
     ),
 }
-ALGORITHMS: tuple[str, ...] = (DEFAULT_ALGORITHM, *_SUMY)
 
 # Two sentences whose content-word sets overlap this much say the same thing.
 DUPLICATE_JACCARD = 0.5

@@ -112,3 +112,8 @@ def outlet_identities(sources: Sequence[Source]) -> list[str]:
         for key in keys[1:]:
             parent[root(key)] = first
     return [root(keys[0]) for keys in keyed]
+
+
+def source_name(outlet: str | None, url: str | None) -> str | None:
+    """Name a source for readers: the outlet, else the link's domain; a file name never is."""
+    return outlet or outlet_from_url(url)

@@ -9,7 +9,13 @@ from alembic.script import ScriptDirectory
 from factories import store_url
 from sqlalchemy import inspect
 
-from newsbrief.bot.store.database import MIGRATIONS, Database, engine_url
+from newsbrief.bot.store.database import (
+    MIGRATIONS,
+    Database,
+    engine_url,
+    head_revision,
+    is_current,
+)
 from newsbrief.bot.store.schema import Base
 
 
@@ -71,3 +77,16 @@ def test_the_migrations_have_exactly_one_head() -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"the migrations branch ({heads}): add a merge revision"
+    assert head_revision() == heads[0]  # what startup compares the store with, Alembic unloaded
+
+
+def test_a_store_at_the_head_is_recognised_without_migrating(tmp_path: Path) -> None:
+    database = Database(store_url(tmp_path))
+    try:
+        assert not is_current(database.engine)  # a new store: no version table yet
+        database.migrate()
+        assert is_current(database.engine)
+        database.migrate()  # a second start only reads the version
+        assert is_current(database.engine)
+    finally:
+        database.close()
