@@ -78,6 +78,7 @@ def _configured_topic_stories(
     return [
         _digest_story(
             story,
+            title=view.title or story.title,
             brief=view.brief,
             quotes=[StoryQuote.from_json(q) for q in view.quotes],
             relevance=view.relevance,
@@ -194,6 +195,7 @@ def _keyword_stories(
             found.append(
                 _digest_story(
                     story,
+                    title=view.title,
                     brief=view.brief,
                     quotes=list(view.quotes),
                     relevance=view.relevance,
@@ -207,6 +209,7 @@ def _keyword_stories(
 def _digest_story(
     story: Story,
     *,
+    title: str,
     brief: Collection[str],
     quotes: list[StoryQuote],
     relevance: float,
@@ -216,7 +219,7 @@ def _digest_story(
     sources = tuple(_source(s) for s in story.sources)
     return DigestStory(
         story_id=story.id,
-        title=story.title,
+        title=title,
         published=story.last_published,
         brief=tuple(list(brief)[: options.sentences]),
         quotes=tuple(DigestQuote(q.text, q.speaker, q.sources) for q in quotes[: options.quotes]),

@@ -413,6 +413,7 @@ class Ingestor:
                         story_id=story_id,
                         relevance=view.relevance,
                         last_published=story.last_published,
+                        title=view.title,
                         brief=list(view.brief),
                         quotes=[q.to_json() for q in view.quotes],
                     )

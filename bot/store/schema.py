@@ -122,6 +122,7 @@ class StoryTopic(Base):
     )
     relevance: Mapped[float]
     last_published: Mapped[datetime]
+    title: Mapped[str] = mapped_column(Text, default="")  # the story's title for this topic
     brief: Mapped[list[Any]] = mapped_column(default=list)
     quotes: Mapped[list[Any]] = mapped_column(default=list)
 

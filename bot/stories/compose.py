@@ -16,6 +16,7 @@ from newsbrief.bot.text.quotes import quote_key
 from newsbrief.bot.text.sentences import split_sentences
 
 MORE_SOURCES_BONUS = 0.5
+TOPIC_TITLE_SEPARATOR = " — "
 CONTEXT_PARAGRAPHS_BEFORE = 1
 
 
@@ -34,8 +35,9 @@ class StoryArticle:
 
 @dataclass(frozen=True, slots=True)
 class TopicView:
-    """A story seen through one topic: how relevant it is, its focused brief and quotes."""
+    """A story seen through one topic: its title for the topic, relevance, brief and quotes."""
 
+    title: str
     relevance: float
     brief: tuple[str, ...]
     quotes: tuple[StoryQuote, ...]
@@ -142,10 +144,15 @@ def _text_key(text: str) -> str:
     return quote_key(text)
 
 
+def _real_headline(article: StoryArticle) -> bool:
+    """Tell a written headline from a title cut from the text's first sentence."""
+    return not article.text.startswith(article.title.rstrip("…. "))
+
+
 def story_title(articles: Sequence[StoryArticle]) -> str:
     """Title a story by its earliest article with a real headline, not a cut first sentence."""
     for article in articles:
-        if not article.text.startswith(article.title.rstrip("…. ")):
+        if _real_headline(article):
             return article.title
     return articles[0].title
 
@@ -186,6 +193,20 @@ def topic_relevance(topic: Topic, articles: Sequence[StoryArticle]) -> float:
     return scores[0] + 0.25 * sum(1 for s in scores[1:] if s > 0)
 
 
+def view_title(topic: Topic, story: ComposedStory) -> str:
+    """Title a story for a topic: a headline that names the topic, or the topic beside its own.
+
+    A press conference titled for Syria shows under /kursk as "Kursk — <its headline>", unless
+    one of its outlets' headlines names Kursk.
+    """
+    if topic.mentions(story.title):
+        return story.title
+    for article in story.distinct:
+        if topic.mentions(article.title) and _real_headline(article):
+            return article.title
+    return f"{topic.title}{TOPIC_TITLE_SEPARATOR}{story.title}"
+
+
 def view_for_topic(
     story: ComposedStory, topic: Topic, *, sentences: int, algorithm: str, quotes: int
 ) -> TopicView | None:
@@ -196,4 +217,9 @@ def view_for_topic(
     texts = [(a.title, a.text) for a in story.distinct]
     brief = brief_story(texts, sentences=sentences, algorithm=algorithm, focus=topic.focus)
     on_topic = [q for q in story.quotes if topic.mentions(q.context) or topic.mentions(q.text)]
-    return TopicView(round(relevance, 4), tuple(brief or story.brief), tuple(on_topic[:quotes]))
+    return TopicView(
+        view_title(topic, story),
+        round(relevance, 4),
+        tuple(brief or story.brief),
+        tuple(on_topic[:quotes]),
+    )

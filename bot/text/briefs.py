@@ -9,7 +9,9 @@ taken greedily, skipping any that repeat one already taken.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -29,6 +31,7 @@ from sumy.summarizers.text_rank import TextRankSummarizer
 from sumy.utils import get_stop_words
 
 from newsbrief.bot.text.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+from newsbrief.bot.text.coherence import Lean, lean, without_connective
 from newsbrief.bot.text.newsrank import NewsRankSummarizer
 from newsbrief.bot.text.sentences import SentenceTokenizer, sentence_spans
 
@@ -61,6 +64,14 @@ WORDS_PER_SENTENCE = 35  # a NewsRank brief of 3 sentences fits in about 105 wor
 BUDGET_POOL = 12  # the brief is chosen among this many best-ranked sentences
 MIN_WORDS = 5  # shorter sentences carry too little to stand in a brief
 MIN_QUOTE_WORDS = 6  # a bare quotation shorter than this is a fragment
+# A topic brief's score bonus for a sentence naming the topic, and for one beside such a
+# sentence or under a subheading naming it: mild when the story is about the topic, strong
+# when the topic is only a side of it.
+FOCUS_WEIGHTS = (0.5, 0.2)
+SIDE_FOCUS_WEIGHTS = (3.0, 1.0)
+REDUNDANCY = 2.0  # a set's score falls by this times the word overlap of outlets' sentences
+ON_TOPIC_SHARE = 0.25
+MAX_SUBHEADING_WORDS = 12  # a story this much on a topic is briefed from its lead for it
 
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
 _CREDIT = re.compile(
@@ -95,6 +106,10 @@ class _Candidate:
     terms: frozenset[str]
     terms_list: list[str]
     clauses: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (terms, plain-word terms)
+    index: int = 0  # rank among all of the article's sentences, eligible or not
+    lean: Lean | None = None  # what its opening needs from the sentence before it
+    on_topic: bool = False  # it names the focus
+    near_topic: bool = False  # it sits under a subheading that names the focus
 
 
 @cache
@@ -243,10 +258,24 @@ def _repeat_groups(candidates: list[_Candidate], best: list[int]) -> dict[int, i
     return {i: root(i) for i in best}
 
 
-def _focus_pattern(focus: Collection[str]) -> re.Pattern[str]:
+def _focus_pattern(focus: Collection[str]) -> re.Pattern[str] | None:
+    """Match any focus phrase as whole words, plurals and possessives included."""
     phrases = sorted({" ".join(f.lower().split()) for f in focus if f.strip()}, key=len)
+    if not phrases:
+        return None
     body = "|".join(r"\s+".join(map(re.escape, p.split())) for p in reversed(phrases))
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.I)
+    return re.compile(rf"(?<![\w-])(?:{body})(?:s|es|'s|’s)?(?![\w-])", re.I)
+
+
+def _is_subheading(text: str, line: str, end: int, line_start: bool) -> bool:
+    """Tell whether a sentence span is a subheading: a short line of its own, not a sentence."""
+    line_end = end == len(text) or text[end : end + 1] == "\n"
+    return (
+        line_start
+        and line_end
+        and not _FINAL.search(line)
+        and len(line.split()) <= MAX_SUBHEADING_WORDS
+    )
 
 
 def _candidates(
@@ -257,11 +286,9 @@ def _candidates(
     """Split every article into sentences and keep the eligible ones."""
     tokenizer = _tokenizer()
     pattern = _focus_pattern(focus) if focus else None
-    if focus and not any(f.strip() for f in focus):
-        pattern = None
     out: list[_Candidate] = []
     titles: list[list[str]] = []
-    for index, (title, text) in enumerate(articles):
+    for article, (title, text) in enumerate(articles):
         title_words = tokenizer.to_words(title) if title else ()
         title_terms_list = scorer.terms(title_words)
         title_terms = frozenset(title_terms_list)
@@ -269,11 +296,14 @@ def _candidates(
         paragraph = 0
         previous_end = 0
         position = 0
-        for start, end in sentence_spans(text):
-            if "\n" in text[previous_end:start]:
-                paragraph += 1
+        section_on_topic = False
+        for number, (start, end) in enumerate(sentence_spans(text)):
+            line_start = start == 0 or "\n" in text[previous_end:start]
+            paragraph += line_start and start > 0
             previous_end = end
             sentence = text[start:end]
+            if pattern and position and _is_subheading(text, sentence, end, line_start):
+                section_on_topic = pattern.search(sentence) is not None
             dateline = _DATELINE.match(sentence)
             if dateline and dateline.end() < len(sentence):
                 sentence = sentence[dateline.end() :]
@@ -284,12 +314,22 @@ def _candidates(
                 continue
             clauses = _clauses(sentence, scorer) if len(articles) > 1 else ()
             out.append(
-                _Candidate(sentence, index, position, paragraph, words, terms, terms_list, clauses)
+                _Candidate(
+                    sentence,
+                    article,
+                    position,
+                    paragraph,
+                    words,
+                    terms,
+                    terms_list,
+                    clauses,
+                    index=number,
+                    lean=lean(sentence),
+                    on_topic=pattern is not None and pattern.search(sentence) is not None,
+                    near_topic=section_on_topic,
+                )
             )
             position += 1
-    if pattern is not None:
-        paragraphs = {(c.article, c.paragraph) for c in out if pattern.search(c.text)}
-        out = [c for c in out if (c.article, c.paragraph) in paragraphs]
     return out, titles
 
 
@@ -361,30 +401,148 @@ def _brief(
     if not candidates or sentences <= 0:
         return []
     order, scores = _rank(algorithm, summarizer, candidates, titles, articles)
+    if algorithm != DEFAULT_ALGORITHM:
+        return _plain_brief(candidates, order, sentences, focus=bool(focus))
+    leads = _leads(candidates)
+    about: Collection[int] = set(leads)
+    side = False
+    if focus:
+        pattern = _focus_pattern(focus)
+        if not _mostly_on_topic(candidates):
+            about = {
+                a
+                for a, i in leads.items()
+                if candidates[i].on_topic or (pattern and pattern.search(articles[a][0]))
+            }
+        side = not about  # the topic is a side of the story, not what it is about
+        scores = _favour_topic(candidates, scores, SIDE_FOCUS_WEIGHTS if side else FOCUS_WEIGHTS)
+        order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
+    lead = _lead(candidates, leads, about) if len(articles) > 1 else None
+    if lead is not None:
+        order = [lead] + [i for i in order if i != lead]
     group = _repeat_groups(candidates, order[: max(DEDUP_POOL, sentences * 6)])
-    chosen = (
-        _within_budget(candidates, order, scores, group, sentences)
-        if (algorithm == DEFAULT_ALGORITHM)
-        else None
-    )
+    chosen = _within_budget(candidates, order, scores, group, sentences, lead, side=side)
     if chosen is None:
-        chosen = _greedy(candidates, order, group, sentences)
+        chosen = _greedy(candidates, order, group, sentences, coherent=True)
+    return _read_in_order(candidates, chosen)
+
+
+def _plain_brief(
+    candidates: list[_Candidate], order: list[int], sentences: int, *, focus: bool
+) -> list[str]:
+    """Brief with a sumy algorithm as it ranks: the best in turn, in document order."""
+    if focus:  # on-topic sentences first, each kept in the algorithm's order
+        order = sorted(order, key=lambda i: not candidates[i].on_topic)
+    group = _repeat_groups(candidates, order[: max(DEDUP_POOL, sentences * 6)])
+    chosen = _greedy(candidates, order, group, sentences, coherent=False)
     # Within one article: document order. Across articles: leads first, then by rank.
     rank = {i: r for r, i in enumerate(chosen)}
     chosen.sort(key=lambda i: (candidates[i].position, rank[i]))
     return [candidates[i].text for i in chosen]
 
 
+def _favour_topic(
+    candidates: list[_Candidate], scores: list[float], weights: tuple[float, float]
+) -> list[float]:
+    """Raise sentences that name the focus, and a little those beside one or under a heading."""
+    on_topic, near_topic = weights
+    near = {(c.article, c.paragraph) for c in candidates if c.on_topic}
+    return [
+        score
+        + (
+            on_topic
+            if c.on_topic
+            else near_topic * (c.near_topic or (c.article, c.paragraph) in near)
+        )
+        for c, score in zip(candidates, scores, strict=True)
+    ]
+
+
+def _central_article(candidates: list[_Candidate], among: Collection[int]) -> int:
+    """Find the article that shares most with the others: TF-IDF cosine to their sum."""
+    if len(among) == 1:
+        return next(iter(among))
+    df: Counter[str] = Counter()
+    for c in candidates:
+        df.update(c.terms)
+    n = len(candidates)
+    vectors: dict[int, defaultdict[str, float]] = {a: defaultdict(float) for a in among}
+    total: defaultdict[str, float] = defaultdict(float)
+    for c in candidates:
+        weights = {t: math.log((n + 1.0) / (df[t] + 0.5)) for t in c.terms_list}
+        for term in c.terms_list:
+            total[term] += weights[term]
+            if c.article in vectors:
+                vectors[c.article][term] += weights[term]
+
+    def closeness(article: int) -> float:
+        own = vectors[article]
+        rest = {t: total[t] - own.get(t, 0.0) for t in total}
+        dot = sum(v * rest.get(t, 0.0) for t, v in own.items())
+        norms = math.sqrt(sum(v * v for v in own.values())) * math.sqrt(
+            sum(v * v for v in rest.values())
+        )
+        return dot / norms if norms else 0.0
+
+    return max(sorted(among), key=closeness)
+
+
+def _leads(candidates: list[_Candidate]) -> dict[int, int]:
+    """Map each article to its lead: its first eligible sentence."""
+    return {c.article: i for i, c in reversed(list(enumerate(candidates))) if c.position == 0}
+
+
+def _lead(
+    candidates: list[_Candidate], leads: dict[int, int], about: Collection[int]
+) -> int | None:
+    """The lead of the most central article among those `about` the brief's subject.
+
+    A lead that opens on a pronoun cannot open a brief; with a focus, only an article whose
+    headline or lead names the topic gives the lead (or any, when most of the story is on it).
+    """
+    among = {a for a in about if a in leads and candidates[leads[a]].lean is not Lean.PRONOUN}
+    if not among:
+        return None
+    return leads[_central_article(candidates, among)]
+
+
+def _mostly_on_topic(candidates: list[_Candidate]) -> bool:
+    return sum(c.on_topic for c in candidates) >= ON_TOPIC_SHARE * len(candidates)
+
+
 def _clash(candidates: list[_Candidate], group: dict[int, int], i: int, j: int) -> bool:
     return group.get(i, i) == group.get(j, j) or _repeats(candidates[i], candidates[j])
 
 
+def _predecessors(candidates: list[_Candidate]) -> dict[int, int]:
+    """Map each candidate leaning on a pronoun to the candidate right before it, if eligible."""
+    at = {(c.article, c.index): i for i, c in enumerate(candidates)}
+    return {
+        i: at.get((c.article, c.index - 1), -1)
+        for i, c in enumerate(candidates)
+        if c.lean is Lean.PRONOUN
+    }
+
+
+def _coherent(chosen: Collection[int], needs: dict[int, int]) -> bool:
+    """Tell whether every pronoun-led sentence chosen has the sentence before it chosen too."""
+    return all(needs[i] in chosen for i in chosen if i in needs)
+
+
 def _greedy(
-    candidates: list[_Candidate], order: list[int], group: dict[int, int], sentences: int
+    candidates: list[_Candidate],
+    order: list[int],
+    group: dict[int, int],
+    sentences: int,
+    *,
+    coherent: bool,
 ) -> list[int]:
-    """Take the best candidates in turn, skipping any that repeats one taken."""
+    """Take the best candidates in turn, skipping repeats (and, if coherent, lone pronouns)."""
+    needs = _predecessors(candidates) if coherent else {}
     chosen: list[int] = []
     for i in order:
+        if i in needs and needs[i] not in chosen:
+            continue
         if not any(_clash(candidates, group, i, j) for j in chosen):
             chosen.append(i)
             if len(chosen) == sentences:
@@ -398,30 +556,84 @@ def _within_budget(
     scores: list[float],
     group: dict[int, int],
     sentences: int,
+    lead: int | None,
+    *,
+    side: bool = False,
 ) -> list[int] | None:
     """Take the best-scoring set of the top candidates that repeats nothing and fits the budget.
 
     A brief is read at a glance in a chat, so it gets `WORDS_PER_SENTENCE` words a sentence; a
     few long sentences (a caption glued to the next line, a quote-laden paragraph) would take
-    the room of several facts. With no set inside the budget, the shortest set is taken; with
-    no set that repeats nothing, None (the caller falls back to taking the best in turn).
+    the room of several facts. The lead, when given, is in every set; a sentence opening on a
+    pronoun only comes with the sentence before it; outlets' sentences that share words cost
+    (they tend to say one thing twice); for a `side` topic of the story, the sets with the most
+    sentences naming it come first. With no set inside the budget, the
+    shortest set is taken; with no full set that repeats nothing, None (the caller falls back
+    to taking the best in turn).
     """
     pool = order[:BUDGET_POOL]
-    if len(pool) < sentences:
+    size = min(sentences, len(pool))
+    if size <= 0:
         return None
+    needs = _predecessors(candidates)
     budget = WORDS_PER_SENTENCE * sentences
     clashes = {(i, j) for i, j in combinations(pool, 2) if _clash(candidates, group, i, j)}
+    fixed = (lead,) if lead is not None else ()
+    rest = [i for i in pool if i != lead]
+    overlap = {
+        (i, j): _overlap(candidates[i], candidates[j]) for i, j in combinations(sorted(pool), 2)
+    }
     best: tuple[int, ...] | None = None
-    best_key = (False, 0.0)
-    for combo in combinations(pool, sentences):
-        if any(pair in clashes for pair in combinations(combo, 2)):
+    best_key = (0, False, 0.0)
+    for extra in combinations(rest, size - len(fixed)):
+        combo = fixed + extra
+        if any(pair in clashes or pair[::-1] in clashes for pair in combinations(combo, 2)):
+            continue
+        if not _coherent(combo, needs):
             continue
         words = sum(len(candidates[i].words) for i in combo)
         fits = words <= budget
-        key = (fits, sum(scores[i] for i in combo) if fits else -float(words))
+        on_topic = sum(candidates[i].on_topic for i in combo) if side else 0
+        value = sum(scores[i] for i in combo) - REDUNDANCY * sum(
+            overlap[pair] for pair in combinations(sorted(combo), 2)
+        )
+        key = (on_topic, fits, value if fits else -float(words))
         if best is None or key > best_key:
             best, best_key = combo, key
-    return sorted(best, key=order.index) if best is not None else None
+    if best is None or len(best) < min(sentences, len(candidates)):
+        return None
+    return list(best)
+
+
+def _overlap(first: _Candidate, second: _Candidate) -> float:
+    """How much of the shorter of two sentences the other already says (shared content terms)."""
+    if not first.terms or not second.terms:
+        return 0.0
+    if first.article == second.article:
+        return 0.0
+    return _jaccard(first.terms, second.terms)
+
+
+def _read_in_order(candidates: list[_Candidate], chosen: list[int]) -> list[str]:
+    """Lay the chosen sentences out as a reader takes them.
+
+    The first chosen (the lead) comes first with the rest of its article, then each other
+    article's sentences, best first; within an article, in document order, so a sentence that
+    leans on the one before follows it. An opening connective with nothing before it to link
+    to is dropped.
+    """
+    first_rank: dict[int, int] = {}
+    for rank, i in enumerate(chosen):
+        first_rank.setdefault(candidates[i].article, rank)
+    laid = sorted(chosen, key=lambda i: (first_rank[candidates[i].article], candidates[i].index))
+    out: list[str] = []
+    for n, i in enumerate(laid):
+        c = candidates[i]
+        before = candidates[laid[n - 1]] if n else None
+        follows = before is not None and (before.article, before.index) == (c.article, c.index - 1)
+        loose = c.lean is Lean.CONNECTIVE and not follows
+        out.append(without_connective(c.text) if loose else c.text)
+    return out
 
 
 def summarize(

@@ -1,11 +1,21 @@
-"""Composing a story: sources counted by outlet; a quote's sources are the outlets holding it."""
+"""Composing a story: sources by outlet, a quote's outlets, a topic view's title and brief."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from paths import SAMPLES
+
 from newsbrief.bot.model import Source
-from newsbrief.bot.stories.compose import StoryArticle, merge_quotes, story_sources
+from newsbrief.bot.stories.compose import (
+    StoryArticle,
+    compose_story,
+    merge_quotes,
+    story_sources,
+    view_for_topic,
+    view_title,
+)
+from newsbrief.bot.stories.topics import Topic
 from newsbrief.bot.text.quotes import find_quotes
 
 WHEN = datetime(2024, 12, 19, tzinfo=UTC)
@@ -54,3 +64,51 @@ def test_a_quote_lists_the_outlets_whose_text_holds_it() -> None:
     assert quote.speaker == "Vladimir Putin"
     # India TV reported only the first half; the file has no outlet to name
     assert quote.sources == ("Daily Sabah", "Reuters")
+
+
+KURSK = Topic("kursk", "Kursk", ("kursk", "sudzha"))
+SYRIA = Topic("syria", "Syria", ("syria", "assad"))
+
+
+def _titled(title: str, text: str, outlet: str) -> StoryArticle:
+    return StoryArticle(title, text, Source(outlet), fingerprint=outlet, published=WHEN)
+
+
+def _press_conference(second_title: str) -> list[StoryArticle]:
+    return [
+        _titled(
+            "Putin breaks silence on Syria crisis",
+            (SAMPLES / "000_9a2ab7da1ab80087.txt").read_text(encoding="utf-8"),
+            "Outlet A",
+        ),
+        _titled(
+            second_title,
+            (SAMPLES / "004_c95f95febd55943f.txt").read_text(encoding="utf-8"),
+            "Outlet B",
+        ),
+    ]
+
+
+def test_a_topic_view_is_titled_for_its_topic() -> None:
+    story = compose_story(
+        _press_conference("Putin's annual news conference"), sentences=3, algorithm="newsrank"
+    )
+    assert story.title == "Putin breaks silence on Syria crisis"
+    assert view_title(SYRIA, story) == story.title  # the headline names the topic
+    assert view_title(KURSK, story) == "Kursk — Putin breaks silence on Syria crisis"
+
+
+def test_an_outlets_headline_that_names_the_topic_titles_its_view() -> None:
+    articles = _press_conference("Putin cannot say when Kursk will be retaken")
+    story = compose_story(articles, sentences=3, algorithm="newsrank")
+    assert view_title(KURSK, story) == "Putin cannot say when Kursk will be retaken"
+
+
+def test_a_topic_view_carries_its_title_and_a_brief_on_the_topic() -> None:
+    story = compose_story(
+        _press_conference("Putin's annual news conference"), sentences=3, algorithm="newsrank"
+    )
+    view = view_for_topic(story, KURSK, sentences=3, algorithm="newsrank", quotes=2)
+    assert view is not None and view.title.startswith("Kursk — ")
+    assert "Kursk" in view.brief[0]
+    assert view.brief != story.brief

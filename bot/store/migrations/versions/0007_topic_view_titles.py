@@ -1,0 +1,23 @@
+"""topic view titles: a story's title for each topic, naming the topic when its own does not
+
+Revision ID: 0007_topic_view_titles
+Revises: 0006_delivery_rendering
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007_topic_view_titles"
+down_revision = "0006_delivery_rendering"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("story_topics") as batch:
+        batch.add_column(sa.Column("title", sa.Text(), nullable=False, server_default=""))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("story_topics") as batch:
+        batch.drop_column("title")
