@@ -91,6 +91,10 @@ _DATELINE = re.compile(
     r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?:\s(?=[A-Z]))"
 )
 _QUOTE_OPEN = "\"'“‘«"
+# A sentence starts with a capital, a figure or an opening mark (after a list's bullet); one
+# that starts in lower case or on a dash is the tail of a sentence the splitter cut
+# ("-- all of whom previously introduced ... are looking at").
+_START = re.compile(r"(?:[-•*]\s+)?[\"'“‘«(\[]*[A-Z0-9£$€]")
 _QUOTE_CLOSE = "\"'”’»"
 
 
@@ -157,7 +161,7 @@ def _is_eligible(
     title: str | None,
 ) -> bool:
     """Tell whether a sentence may stand in a brief: not a headline, caption or fragment."""
-    if len(words) < MIN_WORDS or not _FINAL.search(sentence):
+    if len(words) < MIN_WORDS or not _FINAL.search(sentence) or not _START.match(sentence):
         return False
     if _CREDIT.search(sentence) or _BYLINE.match(sentence):
         return False
