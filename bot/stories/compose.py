@@ -9,14 +9,13 @@ from datetime import datetime
 from functools import lru_cache
 
 from newsbrief.bot.model import Quote, Source, StoryQuote
-from newsbrief.bot.stories.topics import Topic
+from newsbrief.bot.stories.topics import Topic, title_for_topic
 from newsbrief.bot.text.briefs import brief_story
 from newsbrief.bot.text.outlets import outlet_identities
 from newsbrief.bot.text.quotes import quote_key
 from newsbrief.bot.text.sentences import split_sentences
 
 MORE_SOURCES_BONUS = 0.5
-TOPIC_TITLE_SEPARATOR = " — "
 CONTEXT_PARAGRAPHS_BEFORE = 1
 
 
@@ -199,12 +198,8 @@ def view_title(topic: Topic, story: ComposedStory) -> str:
     A press conference titled for Syria shows under /kursk as "Kursk — <its headline>", unless
     one of its outlets' headlines names Kursk.
     """
-    if topic.mentions(story.title):
-        return story.title
-    for article in story.distinct:
-        if topic.mentions(article.title) and _real_headline(article):
-            return article.title
-    return f"{topic.title}{TOPIC_TITLE_SEPARATOR}{story.title}"
+    headlines = [a.title for a in story.distinct if _real_headline(a)]
+    return title_for_topic(topic, story.title, headlines)
 
 
 def view_for_topic(

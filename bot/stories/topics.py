@@ -19,6 +19,7 @@ KEYWORD_QUERY_THRESHOLD = 1.0  # someone who asks for words wants every story th
 MIN_FOLLOWED_CHARS = 2
 """Letters or digits a followed phrase needs: a single one ("a") matches nearly every story."""
 MAX_QUERY_CHARS = 100
+TOPIC_TITLE_SEPARATOR = " — "
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,19 @@ def _phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str]:
     return re.compile(
         rf"(?<![\w-])(?:{'|'.join(alternatives)})(?:s|es|'s|’s)?(?![\w-])", re.IGNORECASE
     )
+
+
+def title_for_topic(topic: Topic, title: str, headlines: Sequence[str] = ()) -> str:
+    """Keep a title that names the topic, else take a headline that does, else name the topic.
+
+    A press conference titled for Syria shows under /kursk as "Kursk — <its headline>".
+    """
+    if topic.mentions(title):
+        return title
+    for headline in headlines:
+        if topic.mentions(headline):
+            return headline
+    return f"{topic.title}{TOPIC_TITLE_SEPARATOR}{title}"
 
 
 def keyword_topic(query: str) -> Topic:

@@ -396,6 +396,8 @@ def _brief(
     sentences: int,
     focus: Collection[str] | None,
     algorithm: str,
+    *,
+    lead_first: bool = False,
 ) -> list[str]:
     summarizer = _summarizer(algorithm)
     scorer = (
@@ -421,7 +423,7 @@ def _brief(
         side = not about  # the topic is a side of the story, not what it is about
         scores = _favour_topic(candidates, scores, SIDE_FOCUS_WEIGHTS if side else FOCUS_WEIGHTS)
         order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-    lead = _lead(candidates, leads, about) if len(articles) > 1 else None
+    lead = _lead(candidates, leads, about) if len(articles) > 1 or lead_first else None
     if lead is not None:
         order = [lead] + [i for i in order if i != lead]
     group = _repeat_groups(candidates, order[: max(DEDUP_POOL, sentences * 6)])
@@ -646,9 +648,16 @@ def summarize(
     sentences: int = 3,
     algorithm: str = DEFAULT_ALGORITHM,
     title: str | None = None,
+    lead_first: bool = False,
 ) -> list[str]:
-    """Brief one article: its best `sentences` sentences, verbatim, in document order."""
-    return _brief([(title or "", text)], sentences, None, algorithm)
+    """Brief one article: its best `sentences` sentences, in document order.
+
+    Sentences are verbatim but for an opening connective dropped where the sentence it links
+    to is not in the brief. `lead_first` starts from the article's lead, as a story told by
+    several outlets does; for one article NewsRank's lead prior measured better (see
+    `bench/bench_briefs.py`).
+    """
+    return _brief([(title or "", text)], sentences, None, algorithm, lead_first=lead_first)
 
 
 def brief_story(

@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 
 from newsbrief.bot.errors import SettingsError, UnknownTopic
-from newsbrief.bot.stories.topics import Topic, TopicCatalog, keyword_topic, load_topics, too_short
+from newsbrief.bot.stories.topics import (
+    Topic,
+    TopicCatalog,
+    keyword_topic,
+    load_topics,
+    title_for_topic,
+    too_short,
+)
 from newsbrief.config.settings import BUNDLED_TOPICS_FILE
 
 
@@ -94,3 +101,11 @@ def test_topics_are_found_by_command_or_title() -> None:
         found = catalog.find(name)
         assert found is not None and found.command == "middleeast"
     assert catalog.find("atlantis") is None
+
+
+def test_free_words_are_named_beside_a_title_that_lacks_them() -> None:
+    words = keyword_topic("Austin Tice, journalist")
+    assert title_for_topic(words, "Putin on Syria") == "Austin Tice, journalist — Putin on Syria"
+    assert title_for_topic(words, "Putin on Austin Tice") == "Putin on Austin Tice"
+    headlines = ["Putin speaks", "Putin to ask Assad about journalist Austin Tice"]
+    assert title_for_topic(words, "Putin on Syria", headlines) == headlines[1]
