@@ -127,6 +127,7 @@ def latest_digest(
     stories = [
         _digest_story(
             story,
+            title=story.title,
             brief=story.brief,
             quotes=[StoryQuote.from_json(q) for q in story.quotes],
             relevance=1.0,
