@@ -1,14 +1,14 @@
 """topic view titles: a story's title for each topic, naming the topic when its own does not
 
-Revision ID: 0007_topic_view_titles
-Revises: 0006_delivery_rendering
+Revision ID: 0008_topic_view_titles
+Revises: 0007_term_days
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_topic_view_titles"
-down_revision = "0006_delivery_rendering"
+revision = "0008_topic_view_titles"
+down_revision = "0007_term_days"
 branch_labels = None
 depends_on = None
 
