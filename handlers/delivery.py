@@ -20,8 +20,9 @@ import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -31,14 +32,19 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 from newsbrief.bot.delivery.pacing import Pacer, Sleep
-from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus, MessageFailure
+from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus, Fence, MessageFailure
 
 log = logging.getLogger(__name__)
 
 _CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid", "chat_write_forbidden")
+
+
+class Withdrawn(Exception):
+    """A message's fence said it is no longer ours to send (the bot's rate limiter raises it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +90,7 @@ class _Progress:
 class Deliverer:
     """Send HTML messages (link previews off) to chats; `bot` paces its calls with `pacer`."""
 
-    def __init__(self, bot: Bot, pacer: Pacer, *, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(self, bot: ExtBot[Any], pacer: Pacer, *, sleep: Sleep = asyncio.sleep) -> None:
         self.bot = bot
         self.pacer = pacer
         self.settings = pacer.settings
@@ -104,13 +110,21 @@ class Deliverer:
         """Pace at an equal share of the overall limit: several instances send for one bot."""
         self.pacer.share(instances)
 
-    async def send(self, chat_id: int, messages: Sequence[str]) -> DeliveryResult:
-        """Send `messages` to `chat_id` in order; say what happened instead of raising."""
+    async def send(
+        self, chat_id: int, messages: Sequence[str], *, fence: Fence | None = None
+    ) -> DeliveryResult:
+        """Send `messages` to `chat_id` in order; say what happened instead of raising.
+
+        The `fence` goes to the bot's rate limiter, which asks it once the message's turn has
+        come, right before the call.
+        """
         progress = _Progress(chat_id, chat_id)
         index = 0
         while index < len(messages):
             try:
-                message = await self._post(progress.target, messages[index])
+                message = await self._post(progress.target, messages[index], fence)
+            except Withdrawn:
+                return progress.result(DeliveryStatus.WITHDRAWN, "no longer ours to send")
             except ChatMigrated as exc:
                 if progress.migrated_to is not None:
                     return progress.result(DeliveryStatus.FAILED, f"migrated twice: {exc}")
@@ -159,19 +173,25 @@ class Deliverer:
 
         return list(await asyncio.gather(*(run(job) for job in jobs)))
 
-    async def _post(self, chat_id: int, text: str) -> Message:
+    async def _send_message(self, chat_id: int, text: str, fence: Fence | None) -> Message:
+        """Send HTML with link previews off; a fence needs the bot's rate limiter to ask it."""
+        html, preview = ParseMode.HTML, LinkPreviewOptions(is_disabled=True)
+        if fence is None:
+            return await self.bot.send_message(
+                chat_id, text, parse_mode=html, link_preview_options=preview
+            )
+        return await self.bot.send_message(
+            chat_id, text, parse_mode=html, link_preview_options=preview, rate_limit_args=fence
+        )
+
+    async def _post(self, chat_id: int, text: str, fence: Fence | None = None) -> Message:
         """Send one message, retrying network errors (bounded); the bot's limiter paces it."""
         settings = self.settings
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self.bot.send_message(
-                    chat_id=chat_id,
-                    text=text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                return await self._send_message(chat_id, text, fence)
             except BadRequest:
                 raise
             except NetworkError as exc:

@@ -21,7 +21,8 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
-from newsbrief.handlers.delivery import retry_after_seconds
+from newsbrief.bot.delivery.sending import Fence
+from newsbrief.handlers.delivery import Withdrawn, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,12 @@ def chat_of(data: dict[str, Any]) -> int | None:
         return None
 
 
-class TelegramRateLimiter(BaseRateLimiter[None]):
-    """Pace messages at the bot's limits and wait out flood control for every call."""
+class TelegramRateLimiter(BaseRateLimiter[Fence]):
+    """Pace messages at the bot's limits and wait out flood control for every call.
+
+    A call may carry a fence (`rate_limit_args`): it is asked once the call's turn has come,
+    right before the call, and a no raises `Withdrawn` instead of sending.
+    """
 
     def __init__(
         self,
@@ -73,7 +78,7 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: None,
+        rate_limit_args: Fence | None,
     ) -> Answer:
         """Make the call in its turn; on 429 hold every call for `retry_after`, then retry."""
         message = is_message(endpoint)
@@ -85,6 +90,8 @@ class TelegramRateLimiter(BaseRateLimiter[None]):
                 await self.pacer.wait_turn(chat_id)
             else:
                 await self.pacer.wait_hold()
+            if rate_limit_args is not None and not await rate_limit_args():
+                raise Withdrawn(endpoint)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

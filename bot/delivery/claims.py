@@ -6,10 +6,11 @@ transaction; every function here runs inside one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -39,6 +40,9 @@ class Claim:
     chat_id: int
     local_date: date
     kind: ClaimKind
+    fence: int
+    """The claim's `attempts` when this instance took it: its fencing token. A take-over raises
+    it, so a stalled instance that resumes finds its fence stale and sends nothing more."""
     interests: Interests = field(default_factory=Interests)
     sent: frozenset[int] = frozenset()
     """Stories the subscriber already had, which this brief leaves out."""
@@ -100,6 +104,7 @@ def claim_batch(session: Session, now: datetime, policy: ClaimPolicy, limit: int
                 chats[d.subscriber_id],
                 d.local_date,
                 ClaimKind.RECOVERED,
+                d.attempts,
                 done=d.messages,
                 render_at=d.claimed_at if d.messages else None,
                 kept=Rendered.from_json(d.rendering) if d.messages and d.rendering else None,
@@ -116,7 +121,12 @@ def claim_batch(session: Session, now: datetime, policy: ClaimPolicy, limit: int
         )
         if delivery is not None:
             claim = Claim(
-                delivery.id, subscriber.id, subscriber.chat_id, decision.local_date, ClaimKind.NEW
+                delivery.id,
+                subscriber.id,
+                subscriber.chat_id,
+                decision.local_date,
+                ClaimKind.NEW,
+                delivery.attempts,
             )
             taken.append(claim)
         elif not decision.send:
@@ -175,3 +185,35 @@ def settle(session: Session, finished: Sequence[Finished], now: datetime) -> lis
         outcomes.append(subs.Outcome(claim.delivery_id, status, count, stories))
     subs.finish(session, outcomes, now)
     return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What one recording transaction wrote, and the claims found taken over meanwhile."""
+
+    outcomes: list[tuple[Finished, subs.Outcome]]
+    lost: set[int]
+
+
+def record(
+    session: Session,
+    progress: Mapping[int, tuple[Claim, int]],
+    renderings: Mapping[int, dict[str, Any]],
+    finished: Sequence[Finished],
+    now: datetime,
+    holder: str,
+) -> Recorded:
+    """Record messages accepted so far and finished digests, for claims still this holder's.
+
+    A claim taken over meanwhile (its fence is stale) is left to its new holder: its progress
+    and outcome are dropped here and reported as lost, so the caller stops sending it.
+    """
+    fences = {i: claim.fence for i, (claim, _) in progress.items()}
+    fences.update((item.claim.delivery_id, item.claim.fence) for item in finished)
+    mine = subs.held(session, fences, holder)
+    counts = {i: count for i, (_, count) in progress.items() if i in mine}
+    kept = {i: rendering for i, rendering in renderings.items() if i in mine}
+    subs.record_progress(session, counts, now, kept)
+    done = [item for item in finished if item.claim.delivery_id in mine]
+    outcomes = settle(session, done, now)
+    return Recorded(list(zip(done, outcomes, strict=True)), set(fences) - mine)

@@ -28,7 +28,7 @@ from newsbrief.bot.delivery.claims import (
     Finished,
     Sent,
     claim_batch,
-    settle,
+    record,
 )
 from newsbrief.bot.delivery.interests import build_digests, topics_for
 from newsbrief.bot.delivery.rendered import DailyRenderer, Rendered
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Clock = Callable[[], datetime]
-Progress = dict[int, int]
+Progress = dict[int, tuple[Claim, int]]
 """Messages accepted so far, by delivery id."""
 Renderings = dict[int, Rendered]
 """What a digest of several messages was sent from, by delivery id."""
@@ -134,7 +134,8 @@ class DailyDigests:
         )
         self.horizon = timedelta(days=telegram.daily_digest_days)
         self._running = asyncio.Lock()
-        self._held: set[int] = set()
+        self._held: dict[int, int] = {}
+        """Unfinished claims this instance holds: delivery id -> fence."""
         self._lost: set[int] = set()
         self.announced = False
 
@@ -166,7 +167,36 @@ class DailyDigests:
 
     def give_up(self, delivery_ids: Iterable[int]) -> None:
         """Stop sending these digests: another instance holds them now."""
-        self._lost.update(delivery_ids)
+        for delivery_id in delivery_ids:
+            self._lost.add(delivery_id)
+            self._held.pop(delivery_id, None)
+
+    async def still_ours(self, claim: Claim) -> bool:
+        """Tell whether this instance still holds `claim` under its fence, renewing it if short.
+
+        A healthy holder renews every quarter lease, so a lease down to half means this instance
+        was stalled (paused, starved): its claim is checked and renewed under the fence before
+        anything more is sent, and given up if another instance took it over meanwhile.
+        """
+        now = self.clock()
+        state = await self._read(lambda s: subs.claim_state(s, claim.delivery_id))
+        ours = (
+            state is not None
+            and state.holder == self.holder
+            and state.fence == claim.fence
+            and state.lease_until is not None
+        )
+        if ours and state is not None and state.lease_until is not None:
+            if state.lease_until - now >= self.lease / 2:
+                return True
+            fences = {claim.delivery_id: claim.fence}
+            kept = await self._write(
+                partial(subs.renew, fences=fences, now=now, holder=self.holder, lease=self.lease)
+            )
+            ours = claim.delivery_id in kept
+        if not ours:
+            self.give_up([claim.delivery_id])
+        return ours
 
     async def share_rate(self) -> int:
         """Tell the store this instance is sending briefs; pace at its share of the bot's limit.
@@ -192,7 +222,7 @@ class DailyDigests:
         """Take over lapsed claims and claim due subscribers, in one transaction."""
         size = limit or self.claim_size
         batch = await self._write(lambda s: claim_batch(s, now, self.policy, size))
-        self._held.update(c.delivery_id for c in batch.claims)
+        self._held.update((c.delivery_id, c.fence) for c in batch.claims)
         return batch
 
     async def render_claims(
@@ -228,7 +258,8 @@ class DailyDigests:
             outbox: asyncio.Queue[tuple[Claim, Rendered] | None] = asyncio.Queue(size)
             recorder = _Recorder(partial(self._record, report=report))
             senders = [
-                asyncio.create_task(self._sender(outbox, recorder)) for _ in range(self._workers())
+                asyncio.create_task(self._sender(outbox, recorder, report))
+                for _ in range(self._workers())
             ]
             renewer = asyncio.create_task(self._renew_while_held())
             try:
@@ -283,7 +314,10 @@ class DailyDigests:
         return await asyncio.to_thread(run)
 
     async def _sender(
-        self, outbox: asyncio.Queue[tuple[Claim, Rendered] | None], recorder: _Recorder
+        self,
+        outbox: asyncio.Queue[tuple[Claim, Rendered] | None],
+        recorder: _Recorder,
+        report: DailyReport,
     ) -> None:
         while (item := await outbox.get()) is not None:
             claim, rendered = item
@@ -293,25 +327,31 @@ class DailyDigests:
                 log.exception("Daily brief for chat %s crashed", claim.chat_id)
                 failed = DeliveryResult(claim.chat_id, DeliveryStatus.FAILED, reason=repr(exc))
                 sent = Sent(failed, claim.done)
-            if sent is not None:
+            if sent is None:
+                report.lost += 1
+            else:
                 recorder.finish(Finished(claim, rendered, sent))
 
     async def _send(self, claim: Claim, rendered: Rendered, recorder: _Recorder) -> Sent | None:
         """Send the messages not yet accepted, one at a time, recording each; None if lost."""
         target, migrated_to = claim.chat_id, None
         done, ids, refused = claim.done, list[int](), 0
+        fence = partial(self.still_ours, claim)
         for message in rendered.messages[claim.done :]:
             if claim.delivery_id in self._lost:
                 log.warning("Daily brief for chat %s was taken over; stopping", claim.chat_id)
                 return None
-            result = await self.sender.send(target, [message])
+            result = await self.sender.send(target, [message], fence=fence)
+            if result.status is DeliveryStatus.WITHDRAWN:
+                log.warning("Daily brief for chat %s was taken over; stopping", claim.chat_id)
+                return None
             if result.migrated_to is not None:
                 target = migrated_to = result.migrated_to
             if result.sent_message_ids:
                 done += 1
                 ids.extend(result.sent_message_ids)
                 first_of_several = done == 1 and len(rendered.messages) > 1
-                recorder.progress(claim.delivery_id, done, rendered if first_of_several else None)
+                recorder.progress(claim, done, rendered if first_of_several else None)
             elif result.failures and not result.deactivate:
                 refused += 1  # the messenger refused this message (logged); the others still go
             else:
@@ -335,20 +375,20 @@ class DailyDigests:
         """Renew this instance's claims every quarter lease, noting any taken over meanwhile."""
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 4)
-            held = set(self._held)
-            if not held:
+            fences = dict(self._held)
+            if not fences:
                 continue
             now = self.clock()
             try:
                 kept = await self._write(
                     partial(
-                        subs.renew, delivery_ids=held, now=now, holder=self.holder, lease=self.lease
+                        subs.renew, fences=fences, now=now, holder=self.holder, lease=self.lease
                     )
                 )
             except Exception:
                 log.exception("Could not renew the daily-brief leases")
                 continue
-            self.give_up((held & self._held) - kept)
+            self.give_up((fences.keys() & self._held.keys()) - kept)
 
     def _render(
         self,
@@ -391,18 +431,18 @@ class DailyDigests:
         *,
         report: DailyReport,
     ) -> None:
-        """Write progress and outcomes in one transaction; forget the finished claims."""
+        """Write progress and outcomes of claims still ours in one transaction; forget finished."""
         now = self.clock()
         kept = {i: rendered.to_json() for i, rendered in renderings.items()}
-
-        def record(session: Session) -> list[subs.Outcome]:
-            subs.record_progress(session, progress, now, kept)
-            return settle(session, finished, now)
-
-        outcomes = await self._write(record)
-        for item, outcome in zip(finished, outcomes, strict=True):
+        recorded = await self._write(
+            lambda s: record(s, progress, kept, finished, now, self.holder)
+        )
+        for item, outcome in recorded.outcomes:
             report.finished(item, outcome)
-        self._held.difference_update(item.claim.delivery_id for item in finished)
+            self._held.pop(item.claim.delivery_id, None)
+        if recorded.lost:
+            log.warning("%d daily briefs were taken over by another instance", len(recorded.lost))
+            self.give_up(recorded.lost)
 
 
 def _result(
@@ -427,11 +467,11 @@ class _Recorder:
         self._closing = False
         self._task = asyncio.create_task(self._loop())
 
-    def progress(self, delivery_id: int, messages: int, rendered: Rendered | None = None) -> None:
+    def progress(self, claim: Claim, messages: int, rendered: Rendered | None = None) -> None:
         """Note that `messages` of a digest were accepted so far (and what it was sent from)."""
-        self._progress[delivery_id] = messages
+        self._progress[claim.delivery_id] = (claim, messages)
         if rendered is not None:
-            self._renderings[delivery_id] = rendered
+            self._renderings[claim.delivery_id] = rendered
         self._wake.set()
 
     def finish(self, item: Finished) -> None:

@@ -6,7 +6,7 @@ The core decides what to send and records what happened; a `Sender` (Telegram's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -23,6 +23,8 @@ class DeliveryStatus(StrEnum):
     """The chat cannot be reached any more (blocked, deactivated, kicked): stop sending to it."""
     FAILED = "failed"
     """Gave up for now (flood control or network); worth trying again later."""
+    WITHDRAWN = "withdrawn"
+    """Not sent: the fence said the message was no longer the caller's to send."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,10 @@ class DeliveryResult:
         return self.migrated_to if self.migrated_to is not None else self.chat_id
 
 
+Fence = Callable[[], Awaitable[bool]]
+"""Asked right before each message goes out: is it still ours to send? (See `claims.Claim`.)"""
+
+
 class Sender(Protocol):
     """Sends messages to chats within the messenger's limits, saying what happened."""
 
@@ -72,6 +78,12 @@ class Sender(Protocol):
         """Pace at an equal share of the bot's limit: `instances` processes send for one bot."""
         ...
 
-    async def send(self, chat_id: int, messages: Sequence[str]) -> DeliveryResult:
-        """Send `messages` to `chat_id` in order; say what happened instead of raising."""
+    async def send(
+        self, chat_id: int, messages: Sequence[str], *, fence: Fence | None = None
+    ) -> DeliveryResult:
+        """Send `messages` to `chat_id` in order; say what happened instead of raising.
+
+        With a `fence`, ask it as late as possible before each message (after any wait for a
+        turn) and stop, `WITHDRAWN`, when it says no.
+        """
         ...

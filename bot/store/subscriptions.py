@@ -294,6 +294,9 @@ def take_over(
 ) -> Sequence[DigestDelivery]:
     """Take claimed digests whose lease ran out (their instance died), the oldest first.
 
+    Each take-over raises the claim's `attempts`, its fencing token: the instance it was taken
+    from, if only stalled, finds its fence stale and stops sending it.
+
     Rows another instance is taking over at the same moment are skipped (FOR UPDATE SKIP LOCKED
     on PostgreSQL; on SQLite the write lock already makes takers take turns).
     """
@@ -314,35 +317,62 @@ def take_over(
 
 def renew(
     session: Session,
-    delivery_ids: Collection[int],
+    fences: Mapping[int, int],
     now: datetime,
     *,
     holder: str,
     lease: timedelta = DELIVERY_LEASE,
 ) -> set[int]:
-    """Extend this holder's unfinished claims; return the ids it still holds."""
-    kept: set[int] = set()
-    for chunk in in_chunks(delivery_ids):
+    """Extend this holder's unfinished claims (delivery id -> fence); return those it still holds.
+
+    A claim is this holder's while its `attempts` is the fence it was claimed under: a take-over
+    raises it, so a holder that stalled past its lease can no longer renew what was taken.
+    """
+    kept = held(session, fences, holder)
+    for chunk in in_chunks(sorted(kept)):
         session.execute(
             update(DigestDelivery)
+            .where(DigestDelivery.id.in_(chunk))
+            .values(lease_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+    return kept
+
+
+def held(session: Session, fences: Mapping[int, int], holder: str) -> set[int]:
+    """Return the unfinished claims (delivery id -> fence) `holder` still holds, rows locked."""
+    found: set[int] = set()
+    for chunk in in_chunks(sorted(fences)):
+        rows = session.execute(
+            select(DigestDelivery.id, DigestDelivery.attempts)
             .where(
                 DigestDelivery.id.in_(chunk),
                 DigestDelivery.holder == holder,
                 DigestDelivery.lease_until.is_not(None),
             )
-            .values(lease_until=now + lease)
-            .execution_options(synchronize_session=False)
+            .with_for_update()
         )
-        kept.update(
-            session.scalars(
-                select(DigestDelivery.id).where(
-                    DigestDelivery.id.in_(chunk),
-                    DigestDelivery.holder == holder,
-                    DigestDelivery.lease_until.is_not(None),
-                )
-            )
+        found.update(i for i, attempts in rows if fences[i] == attempts)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimState:
+    """Who holds a claimed digest, under which fence, until when."""
+
+    holder: str | None
+    fence: int
+    lease_until: datetime | None
+
+
+def claim_state(session: Session, delivery_id: int) -> ClaimState | None:
+    """Read who holds a claimed digest now (None if it is gone)."""
+    row = session.execute(
+        select(DigestDelivery.holder, DigestDelivery.attempts, DigestDelivery.lease_until).where(
+            DigestDelivery.id == delivery_id
         )
-    return kept
+    ).first()
+    return None if row is None else ClaimState(row[0], row[1], row[2])
 
 
 def record_progress(
