@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -12,7 +15,7 @@ from pathlib import Path
 
 from botapi import BotApiStandIn
 from factories import SAMPLES_AGE_DAYS, store_url
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from newsbrief.bot.services import Services
 from newsbrief.bot.store.schema import DigestDelivery, Subscriber
@@ -45,6 +48,7 @@ def bot_process(
         yield process
     finally:
         if process.poll() is None:
+            process.send_signal(signal.SIGCONT)  # a paused process would not see SIGTERM
             process.terminate()
             try:
                 process.wait(timeout=10)
@@ -97,3 +101,54 @@ def expire(services: Services, holder: str) -> int:
             .values(lease_until=past)
         )
         return int(getattr(result, "rowcount", 0))
+
+
+PAUSE_ATTEMPTS = 50
+SETTLE_SECONDS = 0.3
+"""Long enough for a transaction a running process has open to end: they last milliseconds."""
+
+
+def pause_outside_transactions(process: subprocess.Popen[bytes], services: Services) -> None:
+    """SIGSTOP `process` at a moment it holds no transaction open on the store.
+
+    A process paused inside a transaction keeps its locks, so the store's other writers wait
+    for it (SQLite's write lock, PostgreSQL's row locks) until it resumes; the test pauses it
+    between transactions, where a stalled instance is most of the time.
+    """
+    for _ in range(PAUSE_ATTEMPTS):
+        process.send_signal(signal.SIGSTOP)
+        time.sleep(SETTLE_SECONDS)
+        if not _locked(services):
+            return
+        process.send_signal(signal.SIGCONT)
+        time.sleep(0.05)
+    raise AssertionError("could not pause the process between two of its transactions")
+
+
+def _locked(services: Services) -> bool:
+    """Tell whether some connection has held a transaction on this store for a while."""
+    engine = services.database.engine
+    if engine.dialect.name == "sqlite":
+        assert engine.url.database is not None
+        probe = sqlite3.connect(engine.url.database, timeout=SETTLE_SECONDS, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            probe.close()
+    with services.database.transaction(readonly=True) as session:
+        held = session.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks l "
+                "JOIN pg_stat_activity a ON a.pid = l.pid "
+                "LEFT JOIN pg_class c ON c.oid = l.relation "
+                "LEFT JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE a.state LIKE 'idle in transaction%' "
+                "AND a.state_change < now() - interval '200 milliseconds' "
+                "AND (n.nspname = current_schema() OR l.locktype = 'advisory')"
+            )
+        )
+    return bool(held)

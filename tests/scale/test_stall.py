@@ -27,6 +27,7 @@ from scale.processes import (
     finished,
     holder_of,
     holders,
+    pause_outside_transactions,
 )
 
 SUBSCRIBERS = 200
@@ -53,7 +54,7 @@ def test_an_instance_paused_past_its_lease_sends_nothing_taken_over_when_it_resu
             held = holders(services)
             victim = max(by_pid, key=lambda pid: held.get(holder_of(held, pid), 0))
             paused, n = by_pid[victim]
-            paused.send_signal(signal.SIGSTOP)
+            pause_outside_transactions(paused, services)
             holder = holder_of(holders(services), victim)
             window = accepted_unrecorded(services, botapi, holder)
             stranded = expire(services, holder)
