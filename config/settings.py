@@ -47,15 +47,15 @@ class TelegramSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     token: SecretStr | None = None
-    api_base_url: str = "https://api.telegram.org"
-    admin_ids: frozenset[int] = frozenset()
-    default_timezone: str = "UTC"
-    default_digest_time: time = time(8, 0)
-    missed_digest_grace_hours: float = Field(default=6.0, ge=0)
-    delivery_lease_seconds: float = Field(default=300.0, ge=10)
-    daily_digest_days: float = Field(default=7.0, gt=0)
-    digest_history_days: float = Field(default=90.0, gt=0)
-    messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    api_base_url: str
+    admin_ids: frozenset[int]
+    default_timezone: str
+    default_digest_time: time
+    missed_digest_grace_hours: float = Field(ge=0)
+    delivery_lease_seconds: float = Field(ge=10)
+    daily_digest_days: float = Field(gt=0)
+    digest_history_days: float = Field(gt=0)
+    messages_per_second: float = Field(gt=0, le=1000)
     webhook_url: str | None = None
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=0, lt=65536)  # 0: any free port
@@ -94,7 +94,7 @@ def _feed_url(value: str) -> str:
 
 
 class Settings(BaseSettings):
-    """Every knob newsbrief has; see config/defaults.toml for the documented defaults."""
+    """Every knob newsbrief has; its defaults are written once, in config/defaults.toml."""
 
     model_config = SettingsConfigDict(
         env_prefix="NEWSBRIEF_",
@@ -106,33 +106,33 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     articles_dir: Path | None = None
     topics_file: Path = BUNDLED_TOPICS_FILE
-    feeds: list[str] = Field(default_factory=list)
-    max_file_bytes: int = Field(default=5_000_000, gt=0)
-    brief_sentences: int = Field(default=3, ge=1, le=10)
-    digest_quotes: int = Field(default=2, ge=0, le=10)
-    digest_stories: int = Field(default=5, ge=1, le=50)
-    algorithm: str = "newsrank"
-    story_window_hours: float = Field(default=72.0, gt=0)
-    article_retention_days: float = Field(default=90.0, ge=0)
-    ingest_workers: int = Field(default=2, ge=1, le=64)
-    poll_minutes: float = Field(default=15.0, gt=0)
-    bot_ingests: bool = True
-    telegram: TelegramSettings = TelegramSettings()
+    feeds: list[str]
+    max_file_bytes: int = Field(gt=0)
+    brief_sentences: int = Field(ge=1, le=10)
+    digest_quotes: int = Field(ge=0, le=10)
+    digest_stories: int = Field(ge=1, le=50)
+    algorithm: str
+    story_window_hours: float = Field(gt=0)
+    article_retention_days: float = Field(ge=0)
+    ingest_workers: int = Field(ge=1, le=64)
+    poll_minutes: float = Field(gt=0)
+    bot_ingests: bool
+    telegram: TelegramSettings
     feed: list[FeedConfig] = Field(default_factory=list)
-    feed_max_bytes: int = Field(default=10_000_000, gt=0)
-    feed_timeout_seconds: float = Field(default=30.0, gt=0)
-    feed_connect_timeout_seconds: float = Field(default=10.0, gt=0)
-    feed_max_redirects: int = Field(default=5, ge=0, le=20)
-    feed_min_interval_minutes: float = Field(default=5.0, gt=0)
-    feed_max_interval_minutes: float = Field(default=1440.0, gt=0)
-    feed_max_failures: int = Field(default=10, ge=1)
-    feed_host_concurrency: int = Field(default=2, ge=1, le=64)
-    feed_concurrency: int = Field(default=50, ge=1, le=1000)
-    feed_pass_seconds: float = Field(default=240.0, gt=0)
-    feed_claim_batch: int = Field(default=25, ge=1, le=10_000)
-    feed_full_text_per_feed: int = Field(default=20, ge=0)
-    full_text: bool = True
-    allow_private_addresses: bool = False
+    feed_max_bytes: int = Field(gt=0)
+    feed_timeout_seconds: float = Field(gt=0)
+    feed_connect_timeout_seconds: float = Field(gt=0)
+    feed_max_redirects: int = Field(ge=0, le=20)
+    feed_min_interval_minutes: float = Field(gt=0)
+    feed_max_interval_minutes: float = Field(gt=0)
+    feed_max_failures: int = Field(ge=1)
+    feed_host_concurrency: int = Field(ge=1, le=64)
+    feed_concurrency: int = Field(ge=1, le=1000)
+    feed_pass_seconds: float = Field(gt=0)
+    feed_claim_batch: int = Field(ge=1, le=10_000)
+    feed_full_text_per_feed: int = Field(ge=0)
+    full_text: bool
+    allow_private_addresses: bool
 
     @field_validator("database_url")
     @classmethod

@@ -37,7 +37,7 @@ def _feed_lines(session: Session) -> list[str]:
 async def feeds_command(update: Update, context: Context) -> None:
     """List each feed's health, the article folder and the last ingest."""
     runtime = runtime_of(context)
-    feeds = "\n".join(await runtime.store(_feed_lines)) or texts.NO_FEEDS
+    feeds = "\n".join(await runtime.read(_feed_lines)) or texts.NO_FEEDS
     await reply(
         update,
         texts.FEEDS.format(
@@ -68,7 +68,7 @@ async def stats_command(update: Update, context: Context) -> None:
     def read(session: Session) -> tuple[subs.Counts, int]:
         return subs.counts(session, since), repository.count_articles(session)
 
-    counts, articles = await runtime.store(read)
+    counts, articles = await runtime.read(read)
     recent = ", ".join(f"{n} {status}" for status, n in sorted(counts.digests_since.items()))
     await reply(
         update,

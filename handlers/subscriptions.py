@@ -122,7 +122,7 @@ async def topics_command(update: Update, context: Context) -> None:
         subscriber = subs.find(session, chat_id)
         return () if subscriber is None else _chosen(session, subscriber)
 
-    chosen = await runtime.store(read)
+    chosen = await runtime.read(read)
     await reply(update, texts.TOPICS, topic_keyboard(runtime.services.topics, chosen))
 
 

@@ -620,8 +620,6 @@ class _Finder:
                 part.group = group
                 if part.speaker_phrase is None:
                     part.speaker = prev.speaker
-                elif prev.speaker is None and prev.group == group and not prev.cue_after:
-                    pass
             else:
                 group += 1
                 part.group = group

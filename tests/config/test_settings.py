@@ -1,9 +1,11 @@
+import tomllib
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
 from newsbrief.bot.errors import SettingsError
-from newsbrief.config.settings import load_settings
+from newsbrief.config.settings import DEFAULTS_FILE, Settings, TelegramSettings, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +75,14 @@ def test_an_unknown_key_in_a_config_file_is_refused(tmp_path: Path) -> None:
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match=r"nope\.toml"):
         load_settings(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(("model", "table"), [(Settings, ()), (TelegramSettings, ("telegram",))])
+def test_each_default_is_written_once(model: type[BaseModel], table: tuple[str, ...]) -> None:
+    """A setting's default is in config/defaults.toml or in the code (none, a path), never both."""
+    defaults = tomllib.loads(DEFAULTS_FILE.read_text())
+    for name in table:
+        defaults = defaults[name]
+    for name, field in model.model_fields.items():
+        in_file, in_code = name in defaults, not field.is_required()
+        assert in_file != in_code, f"{name}: default in {'both' if in_file else 'neither'}"

@@ -537,15 +537,16 @@ async def test_validators_are_saved_only_once_the_entries_are_stored(
 async def test_a_hostile_json_feed_is_parsed_within_the_pass_deadline(
     server: FeedServer, tmp_path: Path
 ) -> None:
-    services = make_services(tmp_path, feed_pass_seconds=20, feed_max_bytes=1_000_000)
+    services = make_services(tmp_path, feed_pass_seconds=100, feed_max_bytes=1_000_000)
     hostile = json_feed(json_item(7, content_html="<script>x" * 33_000), json_item(8))
     good = server.add("/good", Reply(body=rss(story_item(1))))
     bad = server.add("/bad", Reply(body=hostile))
     subscribe(services, good, bad)
     try:
         async with new_client(fetch_limits(services.settings)) as client:
-            # a hang guard, far above an honest pass: the old parser took 138 s on this item
-            report = await asyncio.wait_for(poll_due_feeds(services, client, NOW), 120)
+            # the pass bound is generous for a loaded machine, yet below the old parser's
+            # 138 s on this item; the wait is a hang guard above it
+            report = await asyncio.wait_for(poll_due_feeds(services, client, NOW), 200)
     finally:
         services.close()
     assert (report.feeds, report.fetched, report.unfinished) == (2, 2, 0), report.errors
