@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -507,8 +507,3 @@ def counts(session: Session, since: datetime) -> Counts:
         ),
         digests_since=by_status,
     )
-
-
-def local_dates(session: Session, subscriber_id: int) -> list[date]:
-    """Return the local days a subscriber's daily digest was claimed for."""
-    return [d.local_date for d in deliveries(session, subscriber_id)]
