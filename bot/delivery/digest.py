@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source, StoryQuote
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import Story
-from newsbrief.bot.stories.topics import Topic, title_for_topic
+from newsbrief.bot.stories.topics import Topic
 
 HALF_LIFE_HOURS = 24.0
 CANDIDATES_PER_STORY = 6
@@ -151,7 +151,7 @@ def _stored_keyword_stories(
         found.append(
             _digest_story(
                 story,
-                title=title_for_topic(topic, story.title),
+                title=story.title,  # shown with the story's own brief
                 brief=story.brief,
                 quotes=on_topic or quotes,
                 relevance=relevance,

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from newsbrief.bot.model import Quote, Source, StoryQuote
 from newsbrief.bot.stories.topics import Topic, title_for_topic
-from newsbrief.bot.text.briefs import brief_story
+from newsbrief.bot.text.briefs import brief_story, is_side_topic
 from newsbrief.bot.text.outlets import outlet_identities
 from newsbrief.bot.text.quotes import quote_key
 from newsbrief.bot.text.sentences import split_sentences
@@ -192,12 +192,14 @@ def topic_relevance(topic: Topic, articles: Sequence[StoryArticle]) -> float:
     return scores[0] + 0.25 * sum(1 for s in scores[1:] if s > 0)
 
 
-def view_title(topic: Topic, story: ComposedStory) -> str:
-    """Title a story for a topic: a headline that names the topic, or the topic beside its own.
+def view_title(topic: Topic, story: ComposedStory, *, side: bool) -> str:
+    """Title a story for a topic: its own title, unless the topic is only a side of the story.
 
-    A press conference titled for Syria shows under /kursk as "Kursk — <its headline>", unless
-    one of its outlets' headlines names Kursk.
+    A press conference titled for Syria that touched on Kursk shows under /kursk as "Kursk —
+    <its headline>", or under an outlet's headline that names Kursk.
     """
+    if not side:
+        return story.title
     headlines = [a.title for a in story.distinct if _real_headline(a)]
     return title_for_topic(topic, story.title, headlines)
 
@@ -212,9 +214,11 @@ def view_for_topic(
     texts = [(a.title, a.text) for a in story.distinct]
     brief = brief_story(texts, sentences=sentences, algorithm=algorithm, focus=topic.focus)
     on_topic = [q for q in story.quotes if topic.mentions(q.context) or topic.mentions(q.text)]
+    brief = brief or list(story.brief)
+    side = is_side_topic(texts, topic.focus)
     return TopicView(
-        view_title(topic, story),
+        view_title(topic, story, side=side),
         round(relevance, 4),
-        tuple(brief or story.brief),
+        tuple(brief),
         tuple(on_topic[:quotes]),
     )

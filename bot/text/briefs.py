@@ -35,7 +35,7 @@ from newsbrief.bot.text.coherence import Lean, lean, without_connective
 from newsbrief.bot.text.newsrank import NewsRankSummarizer
 from newsbrief.bot.text.sentences import SentenceTokenizer, sentence_spans
 
-__all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "brief_story", "summarize"]
+__all__ = ["ALGORITHMS", "DEFAULT_ALGORITHM", "brief_story", "is_side_topic", "summarize"]
 
 _SUMY: dict[str, Callable[[Callable[[str], str]], Any]] = {
     "lexrank": LexRankSummarizer,
@@ -410,27 +410,56 @@ def _brief(
     if algorithm != DEFAULT_ALGORITHM:
         return _plain_brief(candidates, order, sentences, focus=bool(focus))
     leads = _leads(candidates)
-    about: Collection[int] = set(leads)
+    with_lead = len(articles) > 1 or lead_first
+    lead = _lead(candidates, leads, leads) if with_lead else None
     side = False
     if focus:
-        pattern = _focus_pattern(focus)
-        if not _mostly_on_topic(candidates):
-            about = {
-                a
-                for a, i in leads.items()
-                if candidates[i].on_topic or (pattern and pattern.search(articles[a][0]))
-            }
-        side = not about  # the topic is a side of the story, not what it is about
+        about = _about(candidates, leads, articles, focus)
+        side = not about
         scores = _favour_topic(candidates, scores, SIDE_FOCUS_WEIGHTS if side else FOCUS_WEIGHTS)
         order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-    lead = _lead(candidates, leads, about) if len(articles) > 1 or lead_first else None
+        lead = _lead(candidates, leads, about) if with_lead else None
+    chosen = _select(candidates, order, scores, sentences, lead, side=side)
+    return _read_in_order(candidates, chosen)
+
+
+def _about(
+    candidates: list[_Candidate],
+    leads: dict[int, int],
+    articles: Sequence[tuple[str, str]],
+    focus: Collection[str],
+) -> set[int]:
+    """The articles whose lead or headline names the focus; all when most of the story does.
+
+    None means the topic is a side of the story: its brief opens on the sentences that name it.
+    """
+    if _mostly_on_topic(candidates):
+        return set(leads)
+    pattern = _focus_pattern(focus)
+    return {
+        a
+        for a, i in leads.items()
+        if candidates[i].on_topic or (pattern is not None and pattern.search(articles[a][0]))
+    }
+
+
+def _select(
+    candidates: list[_Candidate],
+    order: list[int],
+    scores: list[float],
+    sentences: int,
+    lead: int | None,
+    *,
+    side: bool = False,
+) -> list[int]:
+    """Choose the brief's sentences: the lead if given, then the best set that fits."""
     if lead is not None:
         order = [lead] + [i for i in order if i != lead]
     group = _repeat_groups(candidates, order[: max(DEDUP_POOL, sentences * 6)])
     chosen = _within_budget(candidates, order, scores, group, sentences, lead, side=side)
     if chosen is None:
         chosen = _greedy(candidates, order, group, sentences, coherent=True)
-    return _read_in_order(candidates, chosen)
+    return chosen
 
 
 def _plain_brief(
@@ -658,6 +687,13 @@ def summarize(
     `bench/bench_briefs.py`).
     """
     return _brief([(title or "", text)], sentences, None, algorithm, lead_first=lead_first)
+
+
+def is_side_topic(articles: Sequence[tuple[str, str]], focus: Collection[str]) -> bool:
+    """Tell whether a topic is only a side of a story: no lead or headline names it, and less
+    than a quarter of its sentences do (a press conference on Syria that touched on Kursk)."""
+    candidates, _ = _candidates(articles, focus, _summarizer(DEFAULT_ALGORITHM))
+    return bool(candidates) and not _about(candidates, _leads(candidates), articles, focus)
 
 
 def brief_story(

@@ -63,6 +63,12 @@ _DEMONSTRATIVE = re.compile(
     r"marked|led|leads|left|makes|made|did|does|do)\b",
     re.IGNORECASE,
 )
+# An attribution to a pronoun set inside the sentence: "The Tories, he said, can cut crime".
+_PRONOUN_ASIDE = re.compile(
+    r"^[^.;:]{1,120}?,\s*(?:he|she|they)\s+(?:said|says|added|adds|told|tells|warned|argued|"
+    r"insisted|claimed|explained|noted|believes|believed|thinks|thought)\b",
+    re.IGNORECASE,
+)
 _OPENING_MARKS = "\"'“‘«([—–- "
 # A quotation whose speaker is a pronoun: `"...," he said` / `"...", she added`.
 _PRONOUN_SPEAKER = re.compile(
@@ -87,6 +93,8 @@ def lean(sentence: str) -> Lean | None:
     if _EXPLETIVE_IT.match(text):
         return None
     if _PRONOUN.match(text) or _PRONOUN_CONTRACTION.match(text) or _DEMONSTRATIVE.match(text):
+        return Lean.PRONOUN
+    if _PRONOUN_ASIDE.match(text):
         return Lean.PRONOUN
     return None
 

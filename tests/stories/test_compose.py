@@ -89,19 +89,20 @@ def _press_conference(second_title: str) -> list[StoryArticle]:
     ]
 
 
-def test_a_topic_view_is_titled_for_its_topic() -> None:
+def test_a_topic_that_is_a_side_of_the_story_names_itself_in_the_title() -> None:
     story = compose_story(
         _press_conference("Putin's annual news conference"), sentences=3, algorithm="newsrank"
     )
     assert story.title == "Putin breaks silence on Syria crisis"
-    assert view_title(SYRIA, story) == story.title  # the headline names the topic
-    assert view_title(KURSK, story) == "Kursk — Putin breaks silence on Syria crisis"
+    assert view_title(SYRIA, story, side=True) == story.title  # the headline names the topic
+    assert view_title(KURSK, story, side=True) == "Kursk — Putin breaks silence on Syria crisis"
+    assert view_title(KURSK, story, side=False) == story.title  # the story is about it
 
 
 def test_an_outlets_headline_that_names_the_topic_titles_its_view() -> None:
     articles = _press_conference("Putin cannot say when Kursk will be retaken")
     story = compose_story(articles, sentences=3, algorithm="newsrank")
-    assert view_title(KURSK, story) == "Putin cannot say when Kursk will be retaken"
+    assert view_title(KURSK, story, side=True) == "Putin cannot say when Kursk will be retaken"
 
 
 def test_a_topic_view_carries_its_title_and_a_brief_on_the_topic() -> None:

@@ -7,7 +7,13 @@ import json
 import pytest
 from paths import EVAL, SAMPLES
 
-from newsbrief.bot.text.briefs import ALGORITHMS, DEFAULT_ALGORITHM, brief_story, summarize
+from newsbrief.bot.text.briefs import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    brief_story,
+    is_side_topic,
+    summarize,
+)
 from newsbrief.bot.text.coherence import dangles
 from newsbrief.bot.text.sentences import split_sentences
 
@@ -266,3 +272,12 @@ def test_no_brief_sentence_dangles_on_real_articles() -> None:
     for name, articles in clusters.items():
         brief = brief_story(articles)
         assert brief and not dangles(brief, [text for _, text in articles]), (name, brief)
+
+
+def test_a_topic_no_lead_or_headline_names_is_a_side_of_the_story() -> None:
+    assert is_side_topic(STORY, {"kursk"})  # two sentences of a long press conference
+    assert is_side_topic(STORY, {"trump"})
+    assert not is_side_topic(STORY, {"syria", "assad"})  # its headline names Syria
+    ba = [("BA profits hit by fuel costs", NEWS), ("BA blames fuel", NEWS_AGAIN)]
+    assert not is_side_topic(ba, {"profits"})  # a quarter of its sentences name it
+    assert not is_side_topic([("t", "")], {"kursk"})  # nothing to tell

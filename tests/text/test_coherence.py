@@ -22,6 +22,8 @@ LEANS = [
     ("But he said the code of conduct would hold.", Lean.PRONOUN),  # the pronoun stays
     ('"We will kick them out," he said.', Lean.PRONOUN),  # a speaker who is a pronoun
     ('"We will kick them out," Putin said.', None),
+    ("The Tories, he said, can cut crime without raising taxes.", Lean.PRONOUN),
+    ("The Tories, Mr Howard said, can cut crime without raising taxes.", None),
     ("However careful you may be, your bank may lose your data.", None),  # not a connective
     ("Instead of cutting jobs, the firm froze pay.", None),
     ("In addition to the fine, the bank must repay customers.", None),
