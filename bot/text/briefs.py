@@ -535,7 +535,7 @@ def _lead(
     A lead that opens on a pronoun cannot open a brief; with a focus, only an article whose
     headline or lead names the topic gives the lead (or any, when most of the story is on it).
     """
-    among = {a for a in about if a in leads and candidates[leads[a]].lean is not Lean.PRONOUN}
+    among = {a for a in about if a in leads and not _needs_sentence_before(candidates[leads[a]])}
     if not among:
         return None
     return leads[_central_article(candidates, among)]
@@ -555,8 +555,12 @@ def _predecessors(candidates: list[_Candidate]) -> dict[int, int]:
     return {
         i: at.get((c.article, c.index - 1), -1)
         for i, c in enumerate(candidates)
-        if c.lean is Lean.PRONOUN
+        if _needs_sentence_before(c)
     }
+
+
+def _needs_sentence_before(candidate: _Candidate) -> bool:
+    return candidate.lean is not None and candidate.lean.needs_sentence_before
 
 
 def _coherent(chosen: Collection[int], needs: dict[int, int]) -> bool:

@@ -21,6 +21,12 @@ class Lean(Enum):
 
     CONNECTIVE = "connective"  # "But", "However,": can be dropped
     PRONOUN = "pronoun"  # "He", "They", "Its": needs its referent before it
+    QUOTE_TAIL = "quote tail"  # `...decision," the judge ruled`: a quotation opened before it
+
+    @property
+    def needs_sentence_before(self) -> bool:
+        """Tell whether the sentence stands only right after the one before it."""
+        return self is not Lean.CONNECTIVE
 
 
 # Sentence-opening discourse connectives: they link to a previous sentence and add nothing
@@ -80,6 +86,8 @@ _PRONOUN_SPEAKER = re.compile(
 
 def lean(sentence: str) -> Lean | None:
     """Say what a sentence's opening needs from the sentence before it, if anything."""
+    if _closes_a_quotation_opened_before(sentence):
+        return Lean.QUOTE_TAIL
     if sentence[:1] in '"“«‘':
         # A quotation: its pronouns are the speaker's; but a speaker who is a pronoun himself
         # needs the sentence that names him.
@@ -97,6 +105,14 @@ def lean(sentence: str) -> Lean | None:
     if _PRONOUN_ASIDE.match(text):
         return Lean.PRONOUN
     return None
+
+
+def _closes_a_quotation_opened_before(sentence: str) -> bool:
+    """Tell whether a sentence ends a quotation it does not open (a quote's later sentence)."""
+    curly_close, curly_open = sentence.find("”"), sentence.find("“")
+    if curly_close >= 0 and (curly_open < 0 or curly_close < curly_open):
+        return True
+    return sentence.count('"') % 2 == 1 and not sentence.startswith('"')
 
 
 def without_connective(sentence: str) -> str:

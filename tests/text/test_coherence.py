@@ -23,6 +23,9 @@ LEANS = [
     ('"We will kick them out," he said.', Lean.PRONOUN),  # a speaker who is a pronoun
     ('"We will kick them out," Putin said.', None),
     ("The Tories, he said, can cut crime without raising taxes.", Lean.PRONOUN),
+    ('The ban is one such decision," Judge Friedrich ruled on Wednesday.', Lean.QUOTE_TAIL),
+    ("The ban is one such decision,” Judge Friedrich ruled on Wednesday.", Lean.QUOTE_TAIL),
+    ('The judge called it "one such decision" on Wednesday.', None),
     ("The Tories, Mr Howard said, can cut crime without raising taxes.", None),
     ("However careful you may be, your bank may lose your data.", None),  # not a connective
     ("Instead of cutting jobs, the firm froze pay.", None),
