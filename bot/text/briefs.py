@@ -1,10 +1,12 @@
-"""Extractive briefs: pick a few verbatim sentences of an article or a multi-outlet story.
+"""Extractive briefs: pick a few sentences of an article or a multi-outlet story.
 
 Every algorithm runs through sumy on documents built with this project's offline tokenizer,
 sumy's Snowball stemmer and sumy's English stop words. Before scoring, sentences that make poor
 brief lines are set aside (headlines, captions, photo credits, datelines, bylines, bare quote
-fragments, and, with a focus, sentences off the topic); after scoring, the best sentences are
-taken greedily, skipping any that repeat one already taken.
+fragments, cut-off tails). NewsRank's brief of a story told by several outlets starts from the
+lead of the most central one, then takes the best-scoring set that fits a word budget, repeats
+nothing and leans on nothing it lacks (`coherence`); a topic focus raises the sentences that
+name the topic. The sumy algorithms take their best sentences in turn, skipping repeats.
 """
 
 from __future__ import annotations
@@ -410,15 +412,14 @@ def _brief(
     if algorithm != DEFAULT_ALGORITHM:
         return _plain_brief(candidates, order, sentences, focus=bool(focus))
     leads = _leads(candidates)
-    with_lead = len(articles) > 1 or lead_first
-    lead = _lead(candidates, leads, leads) if with_lead else None
+    about: Collection[int] = leads
     side = False
     if focus:
         about = _about(candidates, leads, articles, focus)
         side = not about
         scores = _favour_topic(candidates, scores, SIDE_FOCUS_WEIGHTS if side else FOCUS_WEIGHTS)
         order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
-        lead = _lead(candidates, leads, about) if with_lead else None
+    lead = _lead(candidates, leads, about) if len(articles) > 1 or lead_first else None
     chosen = _select(candidates, order, scores, sentences, lead, side=side)
     return _read_in_order(candidates, chosen)
 
@@ -429,7 +430,7 @@ def _about(
     articles: Sequence[tuple[str, str]],
     focus: Collection[str],
 ) -> set[int]:
-    """The articles whose lead or headline names the focus; all when most of the story does.
+    """The articles whose lead or headline names the focus; all when a quarter of the story does.
 
     None means the topic is a side of the story: its brief opens on the sentences that name it.
     """
@@ -532,8 +533,9 @@ def _lead(
 ) -> int | None:
     """The lead of the most central article among those `about` the brief's subject.
 
-    A lead that opens on a pronoun cannot open a brief; with a focus, only an article whose
-    headline or lead names the topic gives the lead (or any, when most of the story is on it).
+    A lead that needs the sentence before it cannot open a brief; with a focus, only an
+    article whose headline or lead names the topic gives the lead (or any, when a quarter of
+    the story is on it).
     """
     among = {a for a in about if a in leads and not _needs_sentence_before(candidates[leads[a]])}
     if not among:
