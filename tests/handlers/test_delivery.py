@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 from botapi import ApiError, BotApiStandIn, RateLimits
+from fake_time import FakeClock
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
@@ -24,23 +25,6 @@ from newsbrief.handlers.delivery import Deliverer, DeliveryJob
 from newsbrief.handlers.ratelimit import TelegramRateLimiter
 
 SUPERGROUP = -1001234567890
-
-
-class FakeClock:
-    """A monotonic clock that only moves when someone sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        """Record the wait, move time forward and let other tasks run."""
-        self.sleeps.append(round(seconds, 6))
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
 
 
 @asynccontextmanager
