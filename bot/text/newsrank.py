@@ -1,30 +1,6 @@
 """NewsRank: a fast, position-aware sentence scorer for news, written as a sumy summarizer.
 
-A sentence's score mixes these signals, each scaled to [0, 1]:
-
-- coverage: for each of its content terms, how many other sentences share it (the row sums of
-  the term-overlap graph, as TextRank's edges count shared words), computed from the sparse
-  sentence-term matrix with `bincount` in O(terms), never pairwise;
-- centrality: its summed TF-IDF cosine similarity to the other sentences. The sum of cosines
-  against every sentence equals the dot product with the sum of the unit vectors, so the whole
-  vector of scores is two sparse matrix-vector products instead of an n x n similarity matrix;
-- a lead prior: full for the first `lead` sentences of its own article, halving every
-  `position_halflife` sentences after (news puts the gist first);
-- a length prior that grows up to `full_length` words;
-- optionally, similarity to its article's title.
-
-The weights were chosen by measuring ROUGE-2 on the even half of the BBC and CNN/DailyMail
-evaluation sets (`bench/bench_briefs.py` reports the odd half as held out; `bench/tune_briefs.py`
-maps the trade-off). The two sets pull apart: BBC's extractive references favour long central
-sentences, CNN/DailyMail's written highlights favour the lead. No scorer measured (linear,
-multiplicative or rank-fused lead priors, greedy coverage, a listwise-trained model) reaches
-TextRank on BBC and LEAD-3 on CNN/DailyMail at once. Trusting the lead where it is central
-does not help either: BBC's openings are the more central (the first sentence is among the top
-three by word sharing in 58 % of BBC articles, 37 % of CNN/DailyMail's). The defaults sit on the
-centrality side: the most lead that still beats TextRank on BBC. A story brief ranks sentences
-across outlets, where a strong lead prior would only compare openings. `bot.briefs` then takes
-the best set within a word budget, which wins back much of CNN/DailyMail's loss: it came more
-from long picks (low precision against short highlights) than from the wrong content.
+Its signals, and why its weights sit where they do: docs/text-engine.md.
 """
 
 from __future__ import annotations

@@ -1,27 +1,7 @@
 """Key quotes: verbatim direct quotations in an article, who said them, ranked by salience.
 
-Span convention: a `Quote` covers the words inside the quotation marks, without the marks,
-trimmed of surrounding whitespace and of a trailing `,` `;` `:` that belongs to the sentence
-around the quote (`"We have achieved our goals," Putin said` gives `We have achieved our
-goals`). Always `quote.text == text[quote.start:quote.end]`.
-
-How quotations are found, in one linear pass over the quotation marks of each paragraph:
-
-- Double marks (`"`, `“ ”`, `''`, `« »`, `„`) and single marks (`‘ ’`, `'`) are paired on their
-  own; each mark is read as opening, closing, either, or an apostrophe from the characters
-  beside it (`Assad’s`, `don't`, `’90s` are apostrophes; `students’ union` may close only if
-  nothing better does). Single quotes nested in double ones, or double in single (British
-  style), belong to the outer quotation.
-- A quote split around its attribution (`"A," Putin said. "B."`) and a quote that runs over
-  several paragraphs (a paragraph left open, the next opening with a mark) are reported as
-  linked parts: one `Quote` per part, all with the same speaker.
-- An unterminated mark ends at its paragraph, never later.
-- Scare quotes, quoted terms and titles are dropped: a quotation of four words or fewer inside
-  a sentence with no speech cue next to it, or a Title-Cased name after `book`, `film`, etc.
-
-Salience, in [0, 1]: length in a useful range (9-40 words best), a resolved speaker,
-sentence-likeness (capital start, full stop end), word overlap with the title and the lead,
-and an earlier position. Attribution rules live here; names and coreference in `speakers`.
+Verbatim: each of a `Quote`'s spans is the words inside their marks (`Quote.spans`). How marks
+are paired and split or continued quotations joined: docs/text-engine.md.
 """
 
 from __future__ import annotations

@@ -1,16 +1,6 @@
 """Sentence subjects: who each sentence is about, so that `he said` finds its person.
 
-News prose refers back to the subject of a recent sentence: "Dr Fox accused Mr Blair of lying.
-'...,' he told BBC News" means Fox, not Blair. So a pronoun takes the latest sentence subject
-whose gender fits, not merely the latest name. A sentence whose subject is an unnamed person
-("A spokesman said...", "The analyst added...") stops the search: the pronoun may mean that
-person, and a wrong name is worse than none.
-
-A subject is found at the start of a sentence, after a connective (`But`, `Meanwhile`) or an
-introductory phrase closed by a comma (`Speaking on Sunday, Mr Blair said`): a name, perhaps
-after a few role words (`Tory co-chairman Liam Fox`), or a role noun phrase (`the cardinal`,
-`a spokesman`). A sentence that opens with a quotation takes the name that attributes it
-(`"...," Putin said.`). Sentences opening inside a quotation have no subject.
+Why a pronoun takes the latest fitting subject, not the latest name: docs/text-engine.md.
 """
 
 from __future__ import annotations
