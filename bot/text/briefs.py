@@ -34,6 +34,7 @@ from sumy.utils import get_stop_words
 
 from newsbrief.bot.text.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from newsbrief.bot.text.coherence import Lean, lean, without_connective
+from newsbrief.bot.text.credits import is_credit_or_byline
 from newsbrief.bot.text.newsrank import NewsRankSummarizer
 from newsbrief.bot.text.sentences import SentenceTokenizer, sentence_spans
 
@@ -76,14 +77,6 @@ ON_TOPIC_SHARE = 0.25
 MAX_SUBHEADING_WORDS = 12  # a story this much on a topic is briefed from its lead for it
 
 _FINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
-_CREDIT = re.compile(
-    r"(?i)\b(?:image source|photo(?:graph)?s?\s*(?:by|:|credit)|picture:|credit:|getty images|"
-    r"ap photo|file photo|reuters/|afp/|scroll down|click here|read more|sign up for|"
-    r"share this article|follow us on)"
-)
-_BYLINE = re.compile(
-    r"^(?:by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}|published:|updated:)", re.I
-)
 # A dateline glued to the first sentence: `date 2024-12-19 `, `MOSCOW (Reuters) - `, `(CNN) `,
 # `Moscow: `. It is trimmed off the sentence, which stays verbatim from there.
 _DATELINE = re.compile(
@@ -165,7 +158,7 @@ def _is_eligible(
     """Tell whether a sentence may stand in a brief: not a headline, caption or fragment."""
     if len(words) < MIN_WORDS or not _FINAL.search(sentence) or not _START.match(sentence):
         return False
-    if _CREDIT.search(sentence) or _BYLINE.match(sentence):
+    if is_credit_or_byline(sentence):
         return False
     if title is not None and (
         _normalized(sentence) == _normalized(title) or _jaccard(terms, title_terms) >= 0.8

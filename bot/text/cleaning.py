@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 
+from newsbrief.bot.text.credits import BYLINE, CREDIT
 from newsbrief.bot.text.outlets import outlet_from_url
 
 __all__ = [
@@ -215,21 +216,7 @@ _HEADER_FIELD = re.compile(
     r"|date|published|updated|posted)\s*:\s*(.{1,300})$",
     re.I,
 )
-_BYLINE = re.compile(
-    r"^[Bb][Yy]:?\s+[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|al|bin|,))*"
-    r"(?:\s*[,|•·–—-]\s*(?P<rest>.*))?$"
-)
 _BARE_URL = re.compile(r"^(?:<)?(https?://\S+?)(?:>)?$", re.I)
-_CREDIT = re.compile(
-    r"Image Source\s*:|(?:^|[(\[|]\s*|\s)(?-i:Photo(?:graph)?|Image|Picture|Pic|Credit|Caption"
-    r"|File photo|Representational image|PHOTO|IMAGE|CREDIT)s?(?: credit)?\s*:"
-    r"|\b(?:AP|AFP|EPA|REUTERS|Reuters|Getty|PTI|ANI|IANS|Xinhua)(?: Photo| Images)?\s*/\s*\w"
-    r"|/\s*(?:AP|AFP|EPA|REUTERS|Getty Images|Shutterstock|Bloomberg)\b"
-    r"|\((?:AP|AFP|Reuters|Getty Images|EPA|Shutterstock)(?: Photo)?(?:/[^)]*)?\)\s*$"
-    r"|(?:Getty Images|Shutterstock|AP Photo|(?-i:\bREUTERS))\s*\)?\s*$"
-    r"|(?:^|\s)(?:©|\(c\)\s)",
-    re.I,
-)
 _TRAILER = re.compile(
     r"^(?:also read|read more|read also|more from|related(?: articles?| stories| news)?\b\s*:?"
     r"|see also|recommended|must read|don'?t miss|trending"
@@ -361,7 +348,7 @@ def _strip_date_prefix(p: str, meta: TextMeta) -> str:
 
 def _strip_byline(p: str, meta: TextMeta) -> str | None:
     """Drop a `By NAME` line, keeping a date or text glued after it; None if nothing is left."""
-    m = _BYLINE.match(p)
+    m = BYLINE.match(p)
     if not m or (len(p.split()) > 12 and m.group("rest") is None):
         return p
     rest = (m.group("rest") or "").strip()
@@ -399,7 +386,7 @@ def clean_paragraphs(paragraphs: list[str], *, head: int = 6) -> tuple[list[str]
             continue
         if is_trailer(p):
             continue
-        if (len(p) <= 400 and _CREDIT.search(p) and not _FINAL.search(p)) or _self_repeat(p):
+        if (len(p) <= 400 and CREDIT.search(p) and not _FINAL.search(p)) or _self_repeat(p):
             continue
         if len(p) <= 40 and parse_date(p) is not None and in_head:
             meta.published = meta.published or parse_date(p)
