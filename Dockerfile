@@ -5,7 +5,7 @@ WORKDIR /src
 COPY requirements.lock ./
 RUN python -m venv /venv \
  && /venv/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY config ./config

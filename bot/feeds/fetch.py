@@ -29,7 +29,7 @@ import ipaddress
 import socket
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 import httpcore
@@ -334,7 +334,7 @@ class Fetcher:
                     ) from None
                 budget -= time.monotonic() - hop_started
             if isinstance(outcome, FetchResponse):
-                return _finish(outcome, moved_to, time.monotonic() - started)
+                return replace(outcome, moved_to=moved_to, seconds=time.monotonic() - started)
             status, target = outcome
             if target in seen:
                 raise TooManyRedirects(url, f"redirect loop at {target}")
@@ -443,21 +443,6 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _finish(response: FetchResponse, moved_to: str | None, seconds: float) -> FetchResponse:
-    return FetchResponse(
-        url=response.url,
-        status=response.status,
-        body=response.body,
-        content_type=response.content_type,
-        etag=response.etag,
-        last_modified=response.last_modified,
-        cache_control=response.cache_control,
-        retry_after=response.retry_after,
-        moved_to=moved_to,
-        seconds=seconds,
-    )
 
 
 def _short(error: BaseException) -> str:
