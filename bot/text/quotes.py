@@ -138,6 +138,13 @@ _QUOTED_AS_SAYING = re.compile(
 RESOLVED = -1  # the offset of a speaker phrase that is already a resolved name
 _DOUBLE_MARK = re.compile(r"''|[\"“”«»„]")
 _DETERMINER_WORDS = _wordset("the a an this that its his her their")
+# A verb of its own in a determiner phrase before `saying`: the phrase is a clause whose subject
+# is the one saying it, not a participle hung on the sentence's subject.
+_FINITE = re.compile(r"\b(?:is|was|are|were|be|been|being)\b")
+# A name owning what follows it: `Obama's former campaign strategist`.
+_POSSESSED = re.compile(r"[’']s\s+")
+# What speaks for its owner: "Powell's office said" is Powell's word.
+_SPEAKS_FOR_OWNER = _wordset("office campaign team staff administration government statement")
 _SAYING = _wordset(
     """
     said says told added warned argued insisted explained claimed stressed acknowledged
@@ -458,6 +465,7 @@ class _Finder:
             and not m
             and found.group("verb").endswith("ing")
             and found.group("subj").split()[0].casefold() in _DETERMINER_WORDS
+            and not _FINITE.search(found.group("subj"))  # "a woman is heard saying:" says it
         ):
             participle, found = participle or found, None  # "...of the country saying:"
         if participle and not m:
@@ -679,6 +687,16 @@ class _Finder:
         run = NAME_RUN.search(phrase)
         if run is None or run.start() > 0:
             return None
+        owned = _POSSESSED.match(phrase, run.end())
+        role = phrase[owned.end() :].split(",")[0].split() if owned else []
+        if role and role[-1].casefold() not in _SPEAKS_FOR_OWNER:
+            # "Obama's former campaign strategist said": the strategist, named or not
+            appositive = _APPOSITIVE_NAME.search(phrase) or _APPOSITIVE_NAME.match(
+                self.text, at + len(phrase)
+            )
+            if appositive:  # "Ms. Merkel's spokesman, Steffen Seibert, wrote"
+                return speakers.name(appositive.group(1))
+            return speakers.nominal(" ".join(role), at)
         resolved = speakers.name(run.group())
         appositive = _APPOSITIVE_NAME.search(phrase) if resolved is None else None
         return speakers.name(appositive.group(1)) if appositive else resolved

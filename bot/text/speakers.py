@@ -38,10 +38,18 @@ _CAP = rf"{_CAP_WORD}(?:-{_CAP_WORD})*"  # Murphy-O'Connor
 TITLE_ABBREVIATION = (
     r"(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Prof|Rev|Sens|Reps|Jr|Sr|St)\."
 )
-_TOKEN = rf"(?:{TITLE_ABBREVIATION}|{_CAP}|[A-Z]\.)"
+# Korean given names keep their lower-case second syllable: Ban Ki-moon, Kim Jong-un (never the
+# first word of a name, and never an English compound: New York-born, Kansas City-area).
+_SYLLABLES = (
+    rf"[{_UP}][{_LOW}]{{1,4}}-(?!(?:born|area|era|led|type|style|like|based)\b)[a-z]{{2,4}}\b"
+)
+_SYLLABLE_TOKEN = re.compile(_SYLLABLES)
+_TOKEN = rf"(?:{TITLE_ABBREVIATION}|{_CAP}|(?:[A-Z]\.){{1,3}})"  # G.K. Butterfield
 # Lower-case surname particles, up to two in a row: Charles de Gaulle, Nick van den Brul.
 _PARTICLE = r"(?:de|da|del|della|der|den|di|do|dos|du|la|le|van|von|ter|ten|bin|ibn|al|el)"
-NAME_RUN = re.compile(rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0](?:{_PARTICLE} ){{0,2}}{_TOKEN})*")
+NAME_RUN = re.compile(
+    rf"(?<![\w’'-]){_TOKEN}(?:[ \u00a0](?:{_PARTICLE} ){{0,2}}(?:{_SYLLABLES}|{_TOKEN}))*"
+)
 
 # Capitalised words that open sentences or qualify names but are not part of one.
 _STOP = _wordset(
@@ -54,7 +62,8 @@ _STOP = _wordset(
     have had is was were are be been will would could should may might must can can't
     don't yes mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday
     january february march april may june july august september october november december
-    today tonight yesterday tomorrow breaking update updated watch read also related
+    today tonight yesterday tomorrow breaking update updated watch read also related u.s u.k
+    u.n e.u
     latest news photo video image via speaking during despite unlike like instead among
     against over under between through without within during inside outside across along
     around beyond near world politics opinion sport sports business national local
@@ -64,9 +73,9 @@ _STOP = _wordset(
 
 TITLES = _wordset(
     """
-    president president-elect vice sen senator senators rep representative congressman
-    congresswoman gov governor secretary minister mayor judge justice gen general col adm
-    admiral chairman chairwoman chair speaker leader director spokesman spokeswoman
+    president president-elect secretary-general vice sen senator senators rep representative
+    congressman congresswoman gov governor secretary minister mayor judge justice gen general col
+    adm admiral chairman chairwoman chair speaker leader director spokesman spokeswoman
     spokesperson mr mrs ms dr prof professor rev pope king queen prince princess
     chancellor premier ambassador attorney officer commissioner chief sheriff lt sgt capt
     captain commander candidate nominee chancellor deputy lawmaker adviser advisor aide
@@ -92,6 +101,7 @@ _ORG = _wordset(
     ltd llc motors software systems technologies labs studios records pictures entertainment
     communications telecom energy pharmaceuticals partners securities insurance reserve
     treasury commons lords bureau unit team fc united day week programme program air
+    operation
     """
 )
 
@@ -378,7 +388,11 @@ class Speakers:
                 p.mentions += 1
                 return
         name = " ".join((*tokens, suffix)).strip()
-        people.append(Person(name, tokens, set(roles), gender, 1, suffix))
+        person = Person(name, tokens, set(roles), gender, 1, suffix)
+        people.append(person)
+        if len(tokens) >= 2 and _SYLLABLE_TOKEN.fullmatch(tokens[-1]):
+            # a Korean name: the family name comes first ("Ban said" is Ban Ki-moon)
+            self.people.setdefault(tokens[0].casefold(), []).append(person)
 
     # -- queries --------------------------------------------------------------------------
 

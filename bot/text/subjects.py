@@ -54,6 +54,11 @@ ROLE_BREAKERS = _wordset(
     accused met called urged praised criticised criticized attacked defeated beat said
     """
 )
+# A speech or thought verb right after a sentence's first name: that name is its subject.
+_SAYS_NEXT = re.compile(
+    r"\s+(?:said|says|believes|believed|thinks|thought|told|added|argued|noted|explained"
+    r"|claimed|insisted)\b"
+)
 _OPENING_MARKS = "\"“‘'«"
 _DETERMINER = re.compile(r"(?:the|a|an|this|that|another)\s+", re.I)
 _ATTRIBUTION = re.compile(
@@ -144,8 +149,9 @@ class _Finder:
             return None
         quotation = self.quotation_at(start)
         if quotation is not None:
-            if quotation[0] != start:
-                return None  # the sentence opens inside a quotation
+            if quotation[0] != start and quotation[1] >= end:
+                return None  # the sentence is inside a quotation
+            # a quotation's last sentence and its attribution: `... Full panic mode," said X.`
             after = _ATTRIBUTION.match(text, quotation[1], end)
             at = after.end() if after else quotation[1]
             # the name, perhaps after role words: `," said LSE chief executive Clara Furse.`
@@ -190,6 +196,8 @@ class _Finder:
             if len(words) > 6 or any(w in ROLE_BREAKERS for w in words):
                 break
             if found.name is None:
+                if not words and _SAYS_NEXT.match(text, found.end):
+                    return Subject(found.start, None, None)  # "McLenney said": someone unknown
                 continue  # an organisation or place among the role words: "Lib Dem leader"
             if text.startswith(("’s", "'s"), found.end):
                 return self._possessed(found.end + 2, end)
