@@ -32,6 +32,8 @@ from newsbrief.bot.text.cleaning import (
 from newsbrief.bot.text.decoding import decode_bytes
 from newsbrief.bot.text.html_page import html_to_article_parts, looks_like_html
 from newsbrief.bot.text.markup import ELEMENT_TAG
+from newsbrief.bot.text.outlets import known_name
+from newsbrief.bot.text.sentences import split_sentences
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -389,10 +391,9 @@ def _json_article(item: object, where: str, path: Path, notes: list[str]) -> Art
 
 def _title_from_body(body: str) -> str | None:
     for paragraph in body.split("\n\n"):
-        m = _SENTENCE.match(paragraph)
-        if not m:
+        if not _SENTENCE.match(paragraph):
             continue
-        sentence = m.group(0)
+        sentence = split_sentences(paragraph)[0]  # "U.S. growth" does not end it at "U.S."
         if len(sentence) <= _TITLE_CHARS:
             return sentence.rstrip(".")
         cut = sentence[:_TITLE_CHARS].rsplit(" ", 1)[0]
@@ -425,8 +426,10 @@ def outlet_from_name(path: Path) -> str | None:
     token = _NAME_OUTLET.fullmatch(path.stem[: m.start()])
     if token is None:
         return None
-    words = token.group(1).replace("-", " ").split()
-    return " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words) or None
+    code = token.group(1)
+    words = code.replace("-", " ").split()
+    plain = " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words)
+    return known_name(code) or plain or None
 
 
 def _article(parts: CleanText, where: str, path: Path, notes: list[str]) -> Article:

@@ -25,6 +25,25 @@ _GENERIC = frozenset(
     {"the", "news", "online", "com", "net", "org", "co", "uk", "www", "newspaper", "live"}
 )
 _NAME_WORD = re.compile(r"[^\W_]+")
+# Well-known outlets under the short names, codes and domains that name them (`nyt`,
+# `wash-post`, `nytimes.com`, `The New York Times`): each alias, as `name_key` reduces it, gives
+# the outlet's one identity and the name readers know it by.
+_KNOWN = {
+    "New York Times": ("nyt", "nytimes", "newyorktimes"),
+    "Washington Post": ("washpost", "wapo", "washingtonpost"),
+    "HuffPost": ("huffpost", "huffingtonpost"),
+    "Western Journal": ("westjournal", "westernjournal", "westernjournalism"),
+    "USA Today": ("usatoday",),
+    "Wall Street Journal": ("wsj", "wallstreetjournal"),
+    "Associated Press": ("ap", "apnews", "associatedpress"),
+    "Los Angeles Times": ("latimes", "losangelestimes"),
+    "New York Post": ("nypost", "newyorkpost"),
+    "Fox News": ("fox", "foxnews"),
+    "The Guardian": ("guardian", "theguardian"),
+    "Financial Times": ("ft", "financialtimes"),
+}
+_ALIASES = {alias: names[0] for names in _KNOWN.values() for alias in names}
+_NAMES = {names[0]: name for name, names in _KNOWN.items()}
 _HOST = re.compile(r"(?i)^(?:https?://)?(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/\S*)?$")
 
 
@@ -65,8 +84,10 @@ def _domain_label(url: str) -> str | None:
         return None
     found = get_tld(f"http://{host}", as_object=True, fail_silently=True)
     if found is None or isinstance(found, str) or not found.domain:
-        return host.removeprefix("www.").split(".")[0]
-    return str(found.domain)
+        label = host.removeprefix("www.").split(".")[0]
+    else:
+        label = str(found.domain)
+    return _ALIASES.get(label, label)
 
 
 def name_key(name: str) -> str | None:
@@ -75,7 +96,15 @@ def name_key(name: str) -> str | None:
         return _domain_label(name.strip())
     folded = unicodedata.normalize("NFKC", name).casefold()
     words = [w for w in _NAME_WORD.findall(folded) if w not in _GENERIC]
-    return "".join(words) or None
+    key = "".join(words)
+    return _ALIASES.get(key, key) or None
+
+
+def known_name(name: str) -> str | None:
+    """The name readers know a well-known outlet by, from a code or alias: `wash-post` gives
+    `Washington Post`; None for any other."""
+    key = name_key(name)
+    return _NAMES.get(key) if key else None
 
 
 def source_keys(source: Source) -> list[str]:

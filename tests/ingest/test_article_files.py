@@ -64,9 +64,13 @@ def test_fixture(path: Path) -> None:
 
 
 NAMES = [
-    ("wash-post_2016-09-26_one-tweet-sums-up.txt", "Wash Post", "2016-09-26"),
-    ("nyt_2016-10-05_debate.html", "NYT", "2016-10-05"),
-    ("west-journal_2015-12-02_x.txt", "West Journal", "2015-12-02"),
+    # a well-known outlet's code gives the name readers know (PolNeAR's publisher codes)
+    ("wash-post_2016-09-26_one-tweet-sums-up.txt", "Washington Post", "2016-09-26"),
+    ("nyt_2016-10-05_debate.html", "New York Times", "2016-10-05"),
+    ("west-journal_2015-12-02_x.txt", "Western Journal", "2015-12-02"),
+    ("huff-post_2016-09-10_x.txt", "HuffPost", "2016-09-10"),
+    ("daily-planet_2016-09-10_x.txt", "Daily Planet", "2016-09-10"),  # any other: its words
+    ("abc_2016-09-10_x.txt", "ABC", "2016-09-10"),
     ("2016-10-05-debate-night.md", None, "2016-10-05"),
     ("report_2016-10-05.txt", None, "2016-10-05"),  # no slug after the date: not that shape
     ("004_c95f95febd55943f.txt", None, None),
@@ -190,3 +194,25 @@ def test_one_bad_file_never_stops_the_others() -> None:
     failing = {p.name for p in CASES if "error" in json.loads(Path(f"{p}.expected").read_text())}
     assert {Path(e.where.split("[")[0]).name for e in errors} == failing
     assert len(articles) >= len(CASES) - len(failing)
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        # PolNeAR files open with their headline as a sentence (nyt 2016-09-19, wash-post
+        # 2016-10-05); an abbreviation does not end it
+        ("Old Hands Help Russia Navigate U.S. Media.", "Old Hands Help Russia Navigate U.S. Media"),
+        (
+            "International Monetary Fund slashes prospect for U.S. growth.",
+            "International Monetary Fund slashes prospect for U.S. growth",
+        ),
+        ("E.U. leaders weigh plans for greater military coordination.", None),
+    ],
+)
+def test_a_title_from_the_first_sentence_is_not_cut_at_an_abbreviation(
+    tmp_path: Path, first: str, title: str | None
+) -> None:
+    path = tmp_path / "nyt_2016-09-19_old-hands.txt"
+    path.write_text(f"{first}\n\nLast week, I caught Larry King on his post-CNN media perch.\n")
+    (article,) = load_articles(path)
+    assert article.title == (title or first.rstrip("."))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsbrief.bot.model import Source
-from newsbrief.bot.text.outlets import name_key, outlet_from_url, outlet_identities
+from newsbrief.bot.text.outlets import known_name, name_key, outlet_from_url, outlet_identities
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,31 @@ def test_articles_with_no_outlet_are_each_their_own_source() -> None:
 )
 def test_a_name_reduces_to_its_distinctive_words(name: str, key: str | None) -> None:
     assert name_key(name) == key
+
+
+def test_a_well_known_outlet_is_one_outlet_under_its_codes_and_domains() -> None:
+    # PolNeAR names the New York Times `nyt`; AllSides and BASIL name it in full
+    sources = [
+        Source("NYT"),
+        Source("New York Times"),
+        Source("The New York Times", "https://www.nytimes.com/2016/x.html"),
+        Source(None, "https://mobile.nytimes.com/2016/y.html"),
+        Source("HuffPost"),
+        Source("Huffington Post", "https://www.huffingtonpost.com/z"),
+    ]
+    ids = outlet_identities(sources)
+    assert len(set(ids[:4])) == 1
+    assert ids[4] == ids[5] != ids[0]
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("nyt", "New York Times"),
+        ("wash-post", "Washington Post"),
+        ("usa-today", "USA Today"),
+        ("Daily Planet", None),
+    ],
+)
+def test_known_names_for_codes(code: str, name: str | None) -> None:
+    assert known_name(code) == name
