@@ -137,6 +137,10 @@ _QUOTED_AS_SAYING = re.compile(
 )
 RESOLVED = -1  # the offset of a speaker phrase that is already a resolved name
 _DOUBLE_MARK = re.compile(r"''|[\"“”«»„]")
+# A quotation that a verb of being follows is a noun in its sentence (a title, a slogan).
+_NOUN_USE = re.compile(
+    r"[,’'”\"]*\s+(?:is|was|has been|remains|became)\s+(?:very\s+|a\s+|an\s+)?[a-z]"
+)
 _DETERMINER_WORDS = _wordset("the a an this that its his her their")
 # A verb of its own in a determiner phrase before `saying`: the phrase is a clause whose subject
 # is the one saying it, not a participle hung on the sentence's subject.
@@ -413,6 +417,8 @@ class _Finder:
             return False  # a cited headline or book: "Title," by Author
         if self._named_work(before, inner):
             return False
+        if _NOUN_USE.match(after) and not part.cue_after and not part.continues:
+            return False  # `"Melania, tell your immigrant story," is very thoughtful`: a title
         intro = part.cue_before and before.rstrip().endswith((":", ","))
         if part.cue_after or intro or part.continues or part.continued:
             return True

@@ -233,3 +233,12 @@ def test_verbatim_on_every_real_article() -> None:
             assert "\n" not in q.text
             total += 1
     assert total > 5000
+
+
+def test_a_quotation_used_as_a_noun_is_a_title_not_a_quote() -> None:
+    # PolNeAR usa-today 2016-09-16: a commentary's title, then what someone said
+    text = (
+        'Ouisa Davis\' commentary, "Melania, tell your immigrant story," is very thoughtful. '
+        '"We will win this race," he said.'
+    )
+    assert [q.text for q in find_quotes(text)] == ["We will win this race"]
