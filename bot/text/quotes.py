@@ -53,7 +53,8 @@ _VERB_WORDS = (
     "remembered|cracked|boomed|gushed|sniped|blasted|raged|hollered|muttered|grumbled|"
     "groused|griped|mocked|teased|needled|interrupted|ranted|pleaded|cheered|deadpanned|"
     "wrote on|posted on|messaged|cabled|summed up|sums up|declared|insisted|elaborated|"
-    "clarified|conceded|confided|recounted|reflected|reasoned|surmised|speculated"
+    "clarified|conceded|confided|recounted|reflected|reasoned|surmised|speculated|retaliated|"
+    "hit back"
 )
 _VERB = rf"(?:{_VERB_WORDS})"
 _ING = (

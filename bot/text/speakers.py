@@ -105,6 +105,15 @@ _ORG = _wordset(
     """
 )
 
+# Verbs that end a capitalised run in a headline: "Hollande Says Trump ...", "Trump Slams ...".
+_VERBS = _wordset(
+    """
+    says said tells told slams calls asks warns urges addresses rips blasts defends praises
+    backs endorses accuses attacks hits vows admits denies claims explains responds reacts
+    announces launches reveals insists wants slammed called asked warned urged
+    """
+)
+
 # First words of place names, which are not people: "South Carolina", "New Hampshire".
 _PLACE_FIRST = _wordset(
     """
@@ -329,6 +338,8 @@ class Speakers:
         honorifics = [w for w in words[:k] if w in _HONORIFICS]
         roles = honorifics + words[k:j]
         body = raw[j:]
+        verb = next((i for i, (_, w) in enumerate(body) if i and w.casefold() in _VERBS), None)
+        body = body[:verb]  # a headline: "Francois Hollande Says Donald Trump ..."
         tokens = tuple(w for _, w in body)
         if not _without_suffix(tokens)[0]:
             return None

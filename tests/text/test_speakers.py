@@ -125,3 +125,16 @@ def test_an_operation_is_not_a_person() -> None:
         'claimed, "didn\'t do anything to get a needle in the arms, so a lot of disinformation."'
     )
     assert _speakers(text) == [None]
+
+
+def test_a_headline_verb_ends_a_name() -> None:
+    # PolNeAR huff-post 2016-08-03: the headline is not a person called "... Says Donald Trump"
+    text = (
+        "Francois Hollande Says Donald Trump ‘Makes You Want To Retch.’\n\n"
+        "Trump asserted that France had lost its identity: “France is no longer France,” he "
+        "claimed.\n“France will always be France,” an angry Hollande retaliated."
+    )
+    people = Speakers(text)
+    assert people.name("Hollande") == "Francois Hollande"
+    assert "Francois Hollande Says Donald Trump" not in _speakers(text)
+    assert _speakers(text)[-1] != "Donald Trump"
