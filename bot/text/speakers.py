@@ -359,7 +359,9 @@ class Speakers:
         # appositive: "Martin O'Malley, the former Maryland governor,"
         after = _APPOSITIVE.match(self.text, end, end + 80)
         if after:
-            roles += [re.sub(r"[’']s$", "", w.casefold()) for w in after.group(1).split()]
+            # not the titles of whom it names: "a surrogate for Mr. Sanders" is no man
+            named = (re.sub(r"[’']s$", "", w.casefold()) for w in after.group(1).split())
+            roles += [w for w in named if w.rstrip(".") not in _HONORIFICS]
         return s, end, tokens, roles, j > k or bool(honorifics), org
 
     def _qualifies_a_role(self, end: int) -> bool:
@@ -389,8 +391,8 @@ class Speakers:
             elif r in _FEMALE_TITLES:
                 gender = "f"
         for p in people:
-            if p.suffix != suffix:
-                continue
+            if p.suffix != suffix or (gender and p.gender and gender != p.gender):
+                continue  # "Mr. Obama" is not Michelle Obama
             if len(tokens) == 1 or len(p.tokens) == 1 or p.tokens[0] == tokens[0]:
                 if len(tokens) > len(p.tokens):
                     p.tokens, p.name = tokens, " ".join((*tokens, suffix)).strip()
@@ -420,7 +422,7 @@ class Speakers:
             if firsts and (_first_gender(tokens[0]) or len(firsts) == len(people)):
                 people = firsts
         if gender:
-            people = [p for p in people if p.gender in (None, gender)] or people
+            people = [p for p in people if p.gender in (None, gender)]
         if not people:
             if len(tokens) == 1:
                 # a first name alone: "Hillary said"
@@ -463,7 +465,8 @@ class Speakers:
         while k < len(lows) and lows[k] in _STOP:
             k += 1
         j = _title_end(lows, k)
-        return tuple(words[j:]), lows[k:j]
+        honorifics = [w for w in lows[:k] if w in _HONORIFICS]  # "Mr. Obama" is a man
+        return tuple(words[j:]), honorifics + lows[k:j]
 
     def pronoun(self, word: str, at: int) -> str | None:
         """The latest sentence subject before `at` whose gender fits, else None.

@@ -227,9 +227,13 @@ class _Finder:
 
     def _possessed(self, at: int, end: int) -> Subject | None:
         """`Mr Blair's spokesman said`: an unnamed person, not Mr Blair."""
-        head = re.match(r"\s+(?:[\w-]+\s+){0,2}?([\w-]+)\b", self.text[at:end])
-        if head and head.group(1).casefold() in PERSON_NOUNS:
-            return Subject(at, None, noun_gender(head.group(1)))
+        for head in islice(_WORD.finditer(self.text, at, end), 3):
+            if head.group().casefold() in PERSON_NOUNS:
+                # "Hillary Clinton's campaign manager Robby Mook said": the manager, named
+                named = self.name_at(head.end(), min(end, head.end() + 2))
+                if named is not None and named.name is not None:
+                    return Subject(named.start, named.name, named.gender)
+                return Subject(at, None, noun_gender(head.group()))
         return None
 
 

@@ -138,3 +138,33 @@ def test_a_headline_verb_ends_a_name() -> None:
     assert people.name("Hollande") == "Francois Hollande"
     assert "Francois Hollande Says Donald Trump" not in _speakers(text)
     assert _speakers(text)[-1] != "Donald Trump"
+
+
+def test_a_title_of_one_gender_never_gives_a_person_of_the_other() -> None:
+    # PolNeAR nyt 2016-09-19: "Mr. Obama said" was credited to Michelle Obama
+    text = (
+        "Michelle Obama spoke first at the gala.\n\n"
+        '"My name may not be on the ballot, but our progress is," Mr. Obama said on Saturday.'
+    )
+    assert _speakers(text) == ["Obama"]
+
+
+def test_a_named_role_owned_by_someone_is_the_subject() -> None:
+    # PolNeAR politico 2016-09-08: the campaign manager said it, not Hillary Clinton
+    text = (
+        "Hillary Clinton’s campaign manager Robby Mook said as much in an interview, arguing "
+        "that Trump “lashed out at our nation's generals when he was asked about it.”"
+    )
+    assert _speakers(text) == ["Robby Mook"]
+
+
+def test_an_appositive_naming_someone_else_gives_no_gender() -> None:
+    # PolNeAR nyt 2016-05-19: "a surrogate for Mr. Sanders" made Nina Turner a man, so "she"
+    # went to the woman before her
+    text = (
+        "Elizabeth Arnold said she hoped people would protest peacefully.\n\n"
+        "Nina Turner, a prominent surrogate for Mr. Sanders, said she had seen the emails.\n\n"
+        "''I think we are sleeping on the Democrats,'' Ms. Turner said.\n\n"
+        "''It is going to be progressives who will disrupt,'' she said."
+    )
+    assert _speakers(text) == ["Nina Turner", "Nina Turner"]
