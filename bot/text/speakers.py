@@ -113,6 +113,7 @@ _VERBS = _wordset(
     announces launches reveals insists wants slammed called asked warned urged
     """
 )
+_HEADLINE_BREAKS = _VERBS | _wordset("of under for in on at to from with the and by as is are")
 
 # First words of place names, which are not people: "South Carolina", "New Hampshire".
 _PLACE_FIRST = _wordset(
@@ -338,13 +339,15 @@ class Speakers:
         honorifics = [w for w in words[:k] if w in _HONORIFICS]
         roles = honorifics + words[k:j]
         body = raw[j:]
-        verb = next((i for i, (_, w) in enumerate(body) if i and w.casefold() in _VERBS), None)
-        body = body[:verb]  # a headline: "Francois Hollande Says Donald Trump ..."
+        # a headline: "Francois Hollande Says Donald Trump ...", "Experience Of Serving Under"
+        cut = next((i for i, (_, w) in enumerate(body) if w.casefold() in _HEADLINE_BREAKS), None)
+        body = body[:cut]
         tokens = tuple(w for _, w in body)
         if not _without_suffix(tokens)[0]:
             return None
         lows = [t.casefold() for t in tokens]
-        org = any(w in _ORG for w in lows) or any(r in _ORG for r in roles)
+        # "Air Force Gen. Norman Ham" is a person: a title ends the organisation's words
+        org = any(w in _ORG for w in lows) or (j == k and any(r in _ORG for r in roles))
         org = org or (lows[0] in _PLACE_FIRST and j == k)
         end = body[-1][0] + len(body[-1][1])
         # a name that qualifies a role is not a person: "Lib Dem spokesman", "Labour leader"

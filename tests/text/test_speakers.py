@@ -168,3 +168,21 @@ def test_an_appositive_naming_someone_else_gives_no_gender() -> None:
         "''It is going to be progressives who will disrupt,'' she said."
     )
     assert _speakers(text) == ["Nina Turner", "Nina Turner"]
+
+
+def test_an_organisation_in_a_title_leaves_the_person_a_person() -> None:
+    # PolNeAR west-journal 2016-09-15: Gen. Ham was not a person, so "he" became Barack Obama;
+    # usa-today 2016-06-09: "Senate Majority Leader Mitch McConnell" likewise
+    text = (
+        "Retired General Reveals ‘Demoralizing’ Experience Of Serving Under Obama.\n\n"
+        "Retired U.S. Air Force Gen. Norman Ham is speaking out ahead of the election.\n\n"
+        "In an interview, Ham made it clear he had misgivings about the armed forces under "
+        "President Barack Obama.\n\n"
+        "“Now that I don’t have to be politically correct anymore,” he told the host, “it was "
+        "demoralizing to work for Obama.”"
+    )
+    people = Speakers(text)
+    assert people.name("Ham") == "Norman Ham"
+    assert people.known("Reveals") is False  # a headline's verb is nobody
+    assert people.name("Obama") == "Barack Obama"  # not "Experience Of Serving Under Obama"
+    assert _speakers(text) == ["Norman Ham"]
