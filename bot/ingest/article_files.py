@@ -52,6 +52,7 @@ ARTICLE_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".
 DEFAULT_MAX_BYTES = 5_000_000
 
 _TITLE_CHARS = 100
+_TITLE_MIN_WORDS = 3  # a shorter first sentence ("Oops!") opens its headline, not all of it
 _SNIFF_BYTES = 8192
 _MAGIC = {
     b"%PDF": "PDF",
@@ -390,12 +391,15 @@ def _json_article(item: object, where: str, path: Path, notes: list[str]) -> Art
 
 
 def _title_from_body(body: str) -> str | None:
-    for paragraph in body.split("\n\n"):
-        if not _SENTENCE.match(paragraph):
+    for index, paragraph in enumerate(body.split("\n\n")):
+        headline = index == 0 and paragraph.endswith(";")  # "Headline; \nSection label."
+        if not _SENTENCE.match(paragraph) and not headline:
             continue
         sentence = split_sentences(paragraph)[0]  # "U.S. growth" does not end it at "U.S."
+        if len(sentence.split()) < _TITLE_MIN_WORDS and len(paragraph) <= _TITLE_CHARS:
+            sentence = paragraph  # "Oops! Gunplay didn't disrupt GOP convention."
         if len(sentence) <= _TITLE_CHARS:
-            return sentence.rstrip(".")
+            return sentence.rstrip(".;")
         cut = sentence[:_TITLE_CHARS].rsplit(" ", 1)[0]
         return cut.rstrip(",;:—- ") + "…"
     return None

@@ -207,6 +207,12 @@ def test_one_bad_file_never_stops_the_others() -> None:
             "International Monetary Fund slashes prospect for U.S. growth",
         ),
         ("E.U. leaders weigh plans for greater military coordination.", None),
+        # usa-today 2016-07-29; nyt 2016-07-11 (a headline, then its section's label)
+        ("Oops! Gunplay didn't disrupt GOP convention.", None),
+        (
+            "From failed hopefuls, bold ideas worth another look;\n\nYour Money.",
+            "From failed hopefuls, bold ideas worth another look",
+        ),
     ],
 )
 def test_a_title_from_the_first_sentence_is_not_cut_at_an_abbreviation(
