@@ -15,6 +15,7 @@ from itertools import pairwise
 from newsbrief.bot.model import Quote
 from newsbrief.bot.text.markup import ELEMENT_TAG
 from newsbrief.bot.text.speakers import NAME_RUN, TITLE_ABBREVIATION, Speakers
+from newsbrief.bot.text.subjects import PERSON_NOUNS
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -136,6 +137,8 @@ _NAME_AFTER_VERB = re.compile(rf"\s+(?:[a-z][\w-]*\s+){{0,3}}(?P<subj>{NAME_RUN.
 _QUOTED_AS_SAYING = re.compile(
     rf"[,\s]*(?:[\w’'-]+\s+){{0,5}}?quoted\s+(?P<subj>{NAME_RUN.pattern}|him|her)\s+as\s+saying\b"
 )
+# A full name set off after a quotation's closing comma: its sayer, whatever verb comes later.
+_NAME_THEN_ROLE = re.compile(rf"[ \t]*({NAME_RUN.pattern}),\s+(?:a|an|the)\s")
 RESOLVED = -1  # the offset of a speaker phrase that is already a resolved name
 _DOUBLE_MARK = re.compile(r"''|[\"“”«»„]")
 # A quotation that a verb of being follows is a noun in its sentence (a title, a slogan).
@@ -146,6 +149,9 @@ _DETERMINER_WORDS = _wordset("the a an this that its his her their")
 # A verb of its own in a determiner phrase before `saying`: the phrase is a clause whose subject
 # is the one saying it, not a participle hung on the sentence's subject.
 _FINITE = re.compile(r"\b(?:is|was|are|were|be|been|being)\b")
+# A role in lower case after a name: the name qualifies it ("Indeed Hiring Lab director").
+_ROLE_AFTER = re.compile(r"(?:\s+[a-z][\w-]*)*\s+(?:" + "|".join(sorted(PERSON_NOUNS)) + r")$")
+_OF_NAME = re.compile(rf"\s+of\s+(?:[a-z][\w-]*\s+){{1,3}}({NAME_RUN.pattern})")
 # A name owning what follows it: `Obama's former campaign strategist`.
 _POSSESSED = re.compile(r"[’']s\s+")
 # What speaks for its owner: "Powell's office said" is Powell's word.
@@ -464,6 +470,13 @@ class _Finder:
                     part.speaker_phrase = (subj, base + m.start("subj"))
                     part.cue_after = True
                     return
+            opens = not before.strip(" \t—–-" + _QUOTE_CHARS)  # the quotation opens its sentence
+            named = _NAME_THEN_ROLE.match(after) if closing == "," and opens else None
+            if named and len(named.group(1).split()) >= 2 and self.people.known(named.group(1)):
+                # `"...ran for my life," Rochelle Hawkins, a mechanic who was there, ...`
+                part.speaker_phrase = (named.group(1), base + named.start(1))
+                part.cue_after = True
+                return
         m = _ACCORDING_BEFORE.search(before)
         found = _last(_SUBJECT_BEFORE, before)
         participle = _PARTICIPLE_INTRO.search(before) or _AND_VERB.search(before)
@@ -694,6 +707,10 @@ class _Finder:
         run = NAME_RUN.search(phrase)
         if run is None or run.start() > 0:
             return None
+        if _ROLE_AFTER.match(phrase, run.end()):
+            # "Indeed Hiring Lab director of research Nick Bunker": the director, if named
+            named_role = _OF_NAME.match(self.text, at + len(phrase))
+            return speakers.name(named_role.group(1)) if named_role else None
         owned = _POSSESSED.match(phrase, run.end())
         role = phrase[owned.end() :].split(",")[0].split() if owned else []
         if role and role[-1].casefold() not in _SPEAKS_FOR_OWNER:

@@ -186,3 +186,29 @@ def test_an_organisation_in_a_title_leaves_the_person_a_person() -> None:
     assert people.known("Reveals") is False  # a headline's verb is nobody
     assert people.name("Obama") == "Barack Obama"  # not "Experience Of Serving Under Obama"
     assert _speakers(text) == ["Norman Ham"]
+
+
+def test_a_full_name_set_off_after_a_quotation_is_its_sayer() -> None:
+    # AllSides 6006 (right): the excerpt stops before the verb; without this the quote went to
+    # the gunman named in the paragraph before
+    text = (
+        "Samuel Cassidy, 57, attacked the facility before turning the gun on himself.\n\n"
+        "“I was running so fast. I just ran for my life,” Rochelle Hawkins, a VTA mechanic who "
+        "was at the facility during"
+    )
+    assert _speakers(text) == ["Rochelle Hawkins"]
+    # not a name that merely follows a quotation inside a sentence (PolNeAR nyt 2016-07-21)
+    inside = (
+        "While Mr. Ryan laid out a vision for ''a reformed tax code that rewards free "
+        "enterprise,'' Ben Carson, the physician, used his address to attack Mrs. Clinton."
+    )
+    assert "Ben Carson" not in _speakers(inside)
+
+
+def test_a_name_qualifying_a_role_is_not_the_sayer() -> None:
+    # AllSides 5972 (right): the director said it, not "Indeed Hiring Lab"
+    text = (
+        'Job openings rose to a record. "Demand for workers is surging as the economy reopens," '
+        "said Indeed Hiring Lab director of research Nick Bunker."
+    )
+    assert _speakers(text) == ["Nick Bunker"]
