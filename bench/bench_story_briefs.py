@@ -4,8 +4,9 @@ Reads `../shared/eval/stories/allsides-dev/`: each cluster is one event reported
 outlets (AllSides' excerpts, about 90 words each) with an editor's neutral `summary`. The story
 brief of each cluster is scored beside LEAD-3 of its earliest article and sumy LexRank over all
 of its text. Clusters are split by index parity: the brief's choices (the lead of the most
-central outlet first; `briefs.REDUNDANCY`, the cost of outlets' sentences sharing words) were
-made on the even half, so the odd half is held out.
+central outlet first; `briefs.REDUNDANCY`, the cost of outlets' sentences sharing words;
+`briefs.STORY_WORDS_PER_SENTENCE`, the word budget) were made on the even half, so the odd half
+is held out.
 """
 
 from __future__ import annotations

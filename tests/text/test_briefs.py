@@ -218,6 +218,34 @@ def test_a_newsrank_brief_fits_its_word_budget_rather_than_one_run_on_sentence()
             assert RUN_ON in brief
 
 
+LONG_LEADS = [
+    (
+        "Census shifts House seats",
+        "Texas will gain two seats in the House of Representatives and California will lose "
+        "one for the first time in its history, the Census Bureau said on Monday, as the "
+        "population of the United States grew at its slowest pace since the Great Depression.\n\n"
+        "Florida, Colorado, Montana, North Carolina and Oregon will each gain one seat in the "
+        "House, while New York, Illinois, Michigan, Ohio, Pennsylvania and West Virginia will "
+        "each lose one when the maps are redrawn before next year's midterm elections.\n\n"
+        "The bureau counted 331 million residents.",
+    ),
+    (
+        "Population growth slowest in decades",
+        "The population of the United States grew by only 7.4 percent over the past decade to "
+        "about 331 million people, the second slowest rate of growth in the history of the "
+        "country, according to census figures released by the Census Bureau on Monday.\n\n"
+        "Experts said fewer births and lower immigration explained the slow growth.",
+    ),
+]
+
+
+def test_a_story_brief_has_room_for_three_long_news_sentences() -> None:
+    long = [s for _, text in LONG_LEADS for s in split_sentences(text) if len(s.split()) > 35]
+    assert len(long) == 3 and sum(len(s.split()) for s in long) > 3 * 35
+    brief = brief_story(LONG_LEADS, sentences=3)
+    assert sorted(brief) == sorted(long)  # a single article's 35 words a sentence would not fit
+
+
 def test_a_pronoun_led_sentence_comes_only_after_the_sentence_before_it() -> None:
     text = (
         "The central bank raised interest rates to 5% on Thursday to fight rising prices.\n\n"
