@@ -76,6 +76,8 @@ def test_a_killed_instance_loses_no_brief_and_the_survivor_sends_the_rest(
         # many that is depends on how fast the store answers (0-1 idle, 4 seen on a loaded
         # machine), so its size is printed above, not asserted.
         assert result.duplicates == window, "a duplicate outside the window"
-        assert botapi.errors(429) == []
+        # A flood answer (429) is retried, so it costs nothing here (lost is 0 above); whether
+        # the stand-in saw one depends on how the machine's load bunches the sends. Sharing the
+        # rate without any is test_two_instances.py's claim.
     finally:
         services.close()

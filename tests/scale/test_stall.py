@@ -1,10 +1,12 @@
 """Two `newsbrief run` processes share a broadcast; one is paused (SIGSTOP) past its lease.
 
 The other takes its claims over and sends them; when the paused one resumes, its fence on each
-claim is stale, so it sends nothing that is no longer its own: the only repeats are the
+claim is stale, so it sends nothing more that is no longer its own. The only repeats are the
 messages Telegram had accepted and the paused one had not yet recorded when it stopped, as
-after a crash. The lease is five minutes; the test lets it pass for the paused process by
-moving its leases' end into the past rather than sleeping.
+after a crash, and the few already past their fence check and on their way when it stopped
+(a request cannot be recalled; before fencing it sent 158 of the claims taken over).
+The lease is five minutes; the test lets it pass for the paused process by moving its leases'
+end into the past rather than sleeping.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from scale.processes import (
 SUBSCRIBERS = 200
 STOP_AFTER = 40
 RUN_REPORT = "Daily briefs: DailyReport"
+IN_FLIGHT_AT_MOST = 10
+"""Messages past their fence when the pause came: 0-2 seen, on a machine loaded up to 7."""
 
 
 def test_an_instance_paused_past_its_lease_sends_nothing_taken_over_when_it_resumes(
@@ -78,8 +82,8 @@ def test_an_instance_paused_past_its_lease_sends_nothing_taken_over_when_it_resu
             f"duplicate messages: {result.duplicates}"
         )
         assert stranded > 0, "the paused instance held no claim: nothing was taken over"
-        assert sent_after == 0, "the resumed instance sent what was no longer its own"
+        assert sent_after <= IN_FLIGHT_AT_MOST, "the resumed instance sent what it had lost"
         assert result.lost == 0 and {row.status for row in rows} == {"sent"}
-        assert result.duplicates == window, "a duplicate beyond the messages in flight"
+        assert result.duplicates == window + sent_after, "a duplicate beyond those in flight"
     finally:
         services.close()
