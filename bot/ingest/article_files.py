@@ -392,7 +392,8 @@ def _json_article(item: object, where: str, path: Path, notes: list[str]) -> Art
 
 def _title_from_body(body: str) -> str | None:
     for index, paragraph in enumerate(body.split("\n\n")):
-        headline = index == 0 and paragraph.endswith(";")  # "Headline; \nSection label."
+        # "Headline; \nDeck or section label." (an ALL-CAPS kicker before the headline is not it)
+        headline = index == 0 and paragraph.endswith(";") and not paragraph.isupper()
         if not _SENTENCE.match(paragraph) and not headline:
             continue
         sentence = split_sentences(paragraph)[0]  # "U.S. growth" does not end it at "U.S."

@@ -213,6 +213,11 @@ def test_one_bad_file_never_stops_the_others() -> None:
             "From failed hopefuls, bold ideas worth another look;\n\nYour Money.",
             "From failed hopefuls, bold ideas worth another look",
         ),
+        # usa-today 2016-02-09: a kicker in capitals, then the headline
+        (
+            "NEW HAMPSHIRE PRIMARY // GAME ON;\n\nWhat each candidate needs in Tuesday showdown.",
+            "What each candidate needs in Tuesday showdown",
+        ),
     ],
 )
 def test_a_title_from_the_first_sentence_is_not_cut_at_an_abbreviation(
