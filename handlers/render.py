@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from newsbrief.bot.delivery.ages import AgeUnit, story_age
 from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source
+from newsbrief.bot.text.outlets import source_name
 from newsbrief.handlers import texts
 
 MAX_MESSAGE_LENGTH = 4096
@@ -104,13 +105,9 @@ def link_url(url: str | None) -> str | None:
 
 
 def _source_name(source: Source) -> str:
-    """Name a source by its outlet, else its link's host; never by a file name."""
-    name = clean_text(source.name or "").strip()
-    if name:
-        return name
-    if source.url:
-        return urlsplit(source.url).netloc or texts.UNNAMED_SOURCE
-    return texts.UNNAMED_SOURCE
+    """Name a source as the core does (outlet, else its link's domain); never by a file name."""
+    name = clean_text(source.name or "").strip() or None
+    return source_name(name, source.url) or texts.UNNAMED_SOURCE
 
 
 def _attribution(quote: DigestQuote) -> str:

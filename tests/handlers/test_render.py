@@ -126,11 +126,11 @@ CASES = [
         "Title\nunnamed source\nA brief.\n“Unattributed.” — quoted in BBC\n“Bare.”",
     ),
     Case(
-        "a nameless source with a link is named by its host",
+        "a nameless source with a link is named by its domain, as in the terminal",
         story(sources=(Source(None, url="https://edition.cnn.com/x"),)),
         '<b><a href="https://edition.cnn.com/x">Title</a></b>\n'
-        '<a href="https://edition.cnn.com/x">edition.cnn.com</a>\nA brief.',
-        "Title\nedition.cnn.com\nA brief.",
+        '<a href="https://edition.cnn.com/x">cnn.com</a>\nA brief.',
+        "Title\ncnn.com\nA brief.",
         ["https://edition.cnn.com/x", "https://edition.cnn.com/x"],
     ),
     Case(
