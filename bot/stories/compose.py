@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
 
 from newsbrief.bot.model import Quote, Source, StoryQuote
+from newsbrief.bot.stories.sayings import name_words, speaker_matches
 from newsbrief.bot.stories.topics import Topic, title_for_topic
 from newsbrief.bot.text.briefs import brief_story, is_side_topic
 from newsbrief.bot.text.outlets import outlet_identities
@@ -118,7 +119,19 @@ def merge_quotes(articles: Sequence[StoryArticle]) -> tuple[StoryQuote, ...]:
             )
         )
     merged.sort(key=lambda q: q.salience, reverse=True)
-    return tuple(merged)
+    return tuple(_named_in_full(merged))
+
+
+def _named_in_full(quotes: list[StoryQuote]) -> list[StoryQuote]:
+    """One person, one name in a story: 'Trump' is 'Donald Trump' when no one else fits."""
+    names = {q.speaker for q in quotes if q.speaker}
+    fuller: dict[str, str] = {}
+    for name in names:
+        words = name_words(name)
+        longer = {n for n in names if len(name_words(n)) > len(words) and speaker_matches(words, n)}
+        if len(longer) == 1:
+            fuller[name] = longer.pop()
+    return [replace(q, speaker=fuller[q.speaker]) if q.speaker in fuller else q for q in quotes]
 
 
 def quote_outlets(

@@ -66,6 +66,24 @@ def test_a_quote_lists_the_outlets_whose_text_holds_it() -> None:
     assert quote.sources == ("Daily Sabah", "Reuters")
 
 
+def _speakers(*texts: str) -> list[str | None]:
+    articles = [_article(t, Source(f"Outlet {i}"), str(i)) for i, t in enumerate(texts)]
+    return sorted((q.speaker for q in merge_quotes(articles)), key=str)
+
+
+def test_a_speaker_is_named_as_fully_as_the_story_names_them() -> None:
+    first = 'Donald Trump spoke in Ohio. "We will win," Donald Trump said.'
+    second = 'Trump spoke later. "The polls are wrong," Trump told reporters.'
+    assert _speakers(first, second) == ["Donald Trump", "Donald Trump"]
+
+
+def test_a_surname_two_people_share_keeps_its_short_name() -> None:
+    barack = 'Barack Obama spoke. "Hope is back," Barack Obama said.'
+    michelle = 'Michelle Obama spoke. "When they go low, we go high," Michelle Obama said.'
+    short = 'The crowd cheered. "Thank you all," Obama said.'
+    assert _speakers(barack, michelle, short) == ["Barack Obama", "Michelle Obama", "Obama"]
+
+
 KURSK = Topic("kursk", "Kursk", ("kursk", "sudzha"))
 SYRIA = Topic("syria", "Syria", ("syria", "assad"))
 
