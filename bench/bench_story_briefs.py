@@ -5,7 +5,7 @@ outlets (AllSides' excerpts, about 90 words each) with an editor's neutral `summ
 brief of each cluster is scored beside LEAD-3 of its earliest article and sumy LexRank over all
 of its text. Clusters are split by index parity: the brief's choices (the lead of the most
 central outlet first; `briefs.REDUNDANCY`, the cost of outlets' sentences sharing words;
-`briefs.STORY_WORDS_PER_SENTENCE`, the word budget) were made on the even half, so the odd half
+`selection.STORY_WORDS_PER_SENTENCE`, the word budget) were made on the even half, so the odd half
 is held out.
 """
 

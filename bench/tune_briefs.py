@@ -19,7 +19,7 @@ import numpy.typing as npt
 from rouge_score import rouge_scorer
 
 from bench.bench_briefs import Doc, load_bbc, load_cnndm
-from newsbrief.bot.text import briefs
+from newsbrief.bot.text import briefs, selection
 from newsbrief.bot.text.newsrank import NewsRankSummarizer, Weights
 
 _TOKENIZER = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)._tokenizer
@@ -52,14 +52,14 @@ def prepare(docs: Sequence[Doc], scorer: NewsRankSummarizer) -> list[Item]:
     """Split and filter each article once, as `summarize` does."""
     items = []
     for doc in docs:
-        found, titles = briefs._candidates([(doc.title, doc.body)], None, scorer)
+        found, titles = briefs._candidates([(doc.title, doc.body)], scorer)
         items.append(
             Item(
-                [c.terms_list for c in found],
+                [list(c.terms_list) for c in found],
                 [c.terms for c in found],
                 titles[0],
                 np.array([c.position for c in found], dtype=np.float64),
-                np.array([len(c.words) for c in found], dtype=np.float64),
+                np.array([c.words for c in found], dtype=np.float64),
                 [_TOKENIZER.tokenize(c.text) for c in found],
                 _bigrams(_TOKENIZER.tokenize(doc.reference)),
             )
@@ -92,7 +92,7 @@ def brief(item: Item, scorer: NewsRankSummarizer, sentences: int = 3) -> list[in
     )
     chosen: list[int] = []
     for i in sorted(range(len(rated)), key=lambda i: (-rated[i], i)):
-        if not any(briefs._duplicates(item.termsets[i], item.termsets[j]) for j in chosen):
+        if not any(selection._duplicates(item.termsets[i], item.termsets[j]) for j in chosen):
             chosen.append(i)
             if len(chosen) == sentences:
                 break
