@@ -44,11 +44,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from telegram import Bot
+from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
-from newsbrief.bot.delivery.pacing import DeliverySettings
+from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store.schema import (
     ArticleRecord,
@@ -387,9 +387,9 @@ async def ceiling(api: Any, messages: int = 1_000) -> float:
     await api.set_limits(from_tests("botapi").RateLimits.unlimited())
     text = "<b>A title</b>\n" + "Several words of a brief, " * 110
     request = HTTPXRequest(connection_pool_size=256)
-    async with Bot(api.token, base_url=api.base_url, request=request) as bot:
+    async with ExtBot(api.token, base_url=api.base_url, request=request) as bot:
         deliverer = Deliverer(
-            bot, DeliverySettings(messages_per_second=1e6, chat_messages_per_second=1e6)
+            bot, Pacer(DeliverySettings(messages_per_second=1e6, chat_messages_per_second=1e6))
         )
         started = time.perf_counter()
         await deliverer.broadcast([DeliveryJob(-n - 1, [text]) for n in range(messages)])
