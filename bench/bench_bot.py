@@ -2,7 +2,8 @@
 
 Both run the real application (`handlers.app.build_application`) over PTB's HTTP stack against
 the loopback Bot API stand-in from the tests, which enforces Telegram's rules. Articles, stories
-and subscribers are inserted straight through the ORM (synthetic, 20 topics) so that setting up
+and subscribers are inserted straight through the ORM (synthetic, 20 topics; each story's scored
+sentences composed as ingest composes them, for free-word views) so that setting up
 10,000 of each takes seconds instead of an ingest run.
 
 - **Latency**: one command at a time, each from a new user; the time from the update being
@@ -49,6 +50,7 @@ from telegram.request import HTTPXRequest
 
 from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
 from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
+from newsbrief.bot.model import Source
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store.schema import (
     ArticleRecord,
@@ -57,6 +59,8 @@ from newsbrief.bot.store.schema import (
     StoryTopic,
     Subscriber,
 )
+from newsbrief.bot.stories.compose import ComposedStory, StoryArticle, compose_story
+from newsbrief.bot.text.algorithms import DEFAULT_ALGORITHM
 from newsbrief.config.settings import load_settings
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.app import TIMER_SLACK_SECONDS, build_application
@@ -155,6 +159,15 @@ def _services(folder: Path, port: int, token: str) -> Services:
     return build_services(settings)
 
 
+def _composed(title: str, text: str, n: int, published: datetime) -> ComposedStory:
+    """Score a story's two articles as ingest does, for the views free words are chosen from."""
+    articles = [
+        StoryArticle(title, text, Source(f"Outlet {side}", None, None), f"{n}{side}", published)
+        for side in "AB"
+    ]
+    return compose_story(articles, sentences=3, algorithm=DEFAULT_ALGORITHM)
+
+
 def seed_articles(services: Services, count: int, rng: random.Random) -> None:
     """Store `count` articles, two per story, each story in one or two of the 20 topics."""
     with services.database.transaction() as session:
@@ -162,9 +175,11 @@ def seed_articles(services: Services, count: int, rng: random.Random) -> None:
         for n in range(count // 2):
             published = SLOT - timedelta(minutes=3 * n)
             brief = [SENTENCE.format(day="Friday", n=n), SENTENCE.format(day="Saturday", n=n + 1)]
+            title = f"Talks on item {n} to resume after a pause"
+            composed = _composed(title, " ".join(brief * 3), n, published)
             stories.append(
                 Story(
-                    title=f"Talks on item {n} to resume after a pause",
+                    title=title,
                     first_published=published,
                     last_published=published,
                     updated_at=SLOT,
@@ -183,6 +198,8 @@ def seed_articles(services: Services, count: int, rng: random.Random) -> None:
                         {"name": "Outlet B", "url": f"https://b.example/{n}", "path": None},
                     ],
                     signature={},
+                    reading=composed.reading.to_json(),
+                    scored=composed.scored.to_json(),
                 )
             )
         session.add_all(stories)

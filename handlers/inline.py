@@ -17,7 +17,7 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, InlineQueryHandler
 
-from newsbrief.bot.delivery.digest import digest_from_stored, latest_digest
+from newsbrief.bot.delivery.digest import build_digest, latest_digest
 from newsbrief.bot.delivery.inline import InlineKind, read_inline_query
 from newsbrief.bot.model import Digest, DigestStory
 from newsbrief.bot.stories.sayings import Sayings, latest_sayings
@@ -107,9 +107,7 @@ async def inline_query(update: Update, context: Context) -> None:
         if topic is None:
             digest = await runtime.read(lambda s: latest_digest(s, now=now, options=stories))
         else:
-            digest = await runtime.read(
-                lambda s: digest_from_stored(s, topic, now=now, options=stories)
-            )
+            digest = await runtime.read(lambda s: build_digest(s, topic, now=now, options=stories))
         results = story_results(digest)
         empty = texts.INLINE_NO_STORIES.format(words=_shown(request.text, 40))
     button = None

@@ -9,13 +9,14 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source, StoryQuote
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import Story
 from newsbrief.bot.stories.topics import Topic
+from newsbrief.bot.stories.views import StoryReading, topic_relevance, topic_view
+from newsbrief.bot.text.selection import ScoredStory
 
 HALF_LIFE_HOURS = 24.0
 CANDIDATES_PER_STORY = 6
@@ -51,7 +52,8 @@ def build_digest(
     exclude: Collection[int] = (),
     since: datetime | None = None,
 ) -> Digest:
-    """Gather the latest stories for a topic, leaving out those sent already or older than since."""
+    """Gather the latest stories for a topic or free words, leaving out those sent already or
+    older than since; only stored results are read (nothing is briefed here)."""
     if topic.configured:
         stories = _configured_topic_stories(session, topic, now, options, exclude, since)
     else:
@@ -99,27 +101,6 @@ def covers_any(session: Session, topic: Topic, story_ids: Collection[int]) -> bo
     return not set(found).isdisjoint(story_ids)
 
 
-def digest_from_stored(
-    session: Session,
-    topic: Topic,
-    *,
-    now: datetime,
-    options: DigestOptions = DigestOptions(),
-) -> Digest:
-    """Gather the latest stories for a topic or free words from stored results only.
-
-    Nothing is briefed again: free words find the stories whose title or stored brief has
-    them, shown with that brief and the stored quotes that mention them, so an answer takes
-    milliseconds however large the store (inline queries).
-    """
-    if topic.configured:
-        stories = _configured_topic_stories(session, topic, now, options, (), None)
-    else:
-        stories = _stored_keyword_stories(session, topic, now, options)
-    stories.sort(key=lambda s: s.score, reverse=True)
-    return Digest(topic.command or topic.title, topic.title, now, tuple(stories[: options.stories]))
-
-
 def latest_digest(
     session: Session, *, now: datetime, options: DigestOptions = DigestOptions()
 ) -> Digest:
@@ -139,29 +120,6 @@ def latest_digest(
     return Digest("", "", now, tuple(stories))
 
 
-def _stored_keyword_stories(
-    session: Session, topic: Topic, now: datetime, options: DigestOptions
-) -> list[DigestStory]:
-    found: list[DigestStory] = []
-    ids = repository.stories_about(session, topic.keywords, limit=KEYWORD_CANDIDATES)
-    for story in session.scalars(select(Story).where(Story.id.in_(ids))):
-        quotes = [StoryQuote.from_json(q) for q in story.quotes]
-        on_topic = [q for q in quotes if topic.mentions(q.context) or topic.mentions(q.text)]
-        relevance = max(topic.relevance(story.title, story.brief), topic.threshold)
-        found.append(
-            _digest_story(
-                story,
-                title=story.title,  # shown with the story's own brief
-                brief=story.brief,
-                quotes=on_topic or quotes,
-                relevance=relevance,
-                now=now,
-                options=options,
-            )
-        )
-    return found
-
-
 def _keyword_stories(
     session: Session,
     topic: Topic,
@@ -170,42 +128,69 @@ def _keyword_stories(
     exclude: Collection[int],
     since: datetime | None,
 ) -> list[DigestStory]:
-    # Free words are briefed here, on request: only this path loads the summarizer, so a
-    # topic's digest starts without it.
-    from newsbrief.bot.ingest.pipeline import story_article
-    from newsbrief.bot.stories.compose import compose_story, view_for_topic
+    """Views for free words, chosen from each story's stored scored sentences, never briefed.
 
-    found: list[DigestStory] = []
-    for story_id in repository.stories_mentioning(
-        session, topic.keywords, limit=KEYWORD_CANDIDATES
+    Stories are ranked first from their stored sentences (how much they name the words), and
+    only those shown get a view chosen. A story stored before scored sentences were kept
+    shows its stored brief, with the stored quotes that mention the words.
+    """
+    ranked: list[tuple[float, Story, StoryReading | None, float]] = []
+    for story in repository.stories_with_words(
+        session, topic.keywords, limit=KEYWORD_CANDIDATES, exclude=exclude, since=since
     ):
-        if story_id in exclude:
-            continue
-        story = session.get_one(Story, story_id)
-        if since is not None and story.last_published < since:
-            continue
-        members = [story_article(r) for r in repository.story_articles(session, story_id)]
-        composed = compose_story(members, sentences=options.sentences, algorithm=options.algorithm)
-        view = view_for_topic(
-            composed,
+        reading = None if story.reading is None else StoryReading.from_json(story.reading)
+        if reading is None:
+            relevance = max(topic.relevance(story.title, story.brief), topic.threshold)
+        else:
+            relevance = topic_relevance(topic, reading.articles)
+            if relevance < topic.threshold:
+                continue
+        value = news_value(relevance, len(story.sources), story.last_published, now)
+        ranked.append((value, story, reading, relevance))
+    ranked.sort(key=lambda r: r[0], reverse=True)
+    shown = ranked[: options.stories]
+    scored = repository.scored_sentences(session, [s.id for _, s, r, _ in shown if r is not None])
+    return [
+        _keyword_story(story, reading, scored.get(story.id), topic, relevance, now, options)
+        for _, story, reading, relevance in shown
+    ]
+
+
+def _keyword_story(
+    story: Story,
+    reading: StoryReading | None,
+    scored: dict[str, Any] | None,
+    topic: Topic,
+    relevance: float,
+    now: datetime,
+    options: DigestOptions,
+) -> DigestStory:
+    quotes = [StoryQuote.from_json(q) for q in story.quotes]
+    view = None
+    if reading is not None and scored is not None:
+        view = topic_view(
+            reading,
+            ScoredStory.from_json(scored),
+            quotes,
             topic,
             sentences=options.sentences,
-            algorithm=options.algorithm,
-            quotes=options.quotes,
+            quote_count=options.quotes,
+            brief=story.brief,
         )
-        if view is not None:
-            found.append(
-                _digest_story(
-                    story,
-                    title=view.title,
-                    brief=view.brief,
-                    quotes=list(view.quotes),
-                    relevance=view.relevance,
-                    now=now,
-                    options=options,
-                )
-            )
-    return found
+    if view is None:  # stored before its sentences were: its own brief and title
+        on_topic = [q for q in quotes if topic.mentions(q.context) or topic.mentions(q.text)]
+        title, brief, quotes = story.title, tuple(story.brief), on_topic or quotes
+    else:
+        title, brief, quotes = view.title, view.brief, list(view.quotes)
+    return _digest_story(
+        story,
+        title=title,
+        brief=brief,
+        quotes=quotes,
+        relevance=relevance,
+        now=now,
+        options=options,
+    )
 
 
 def _digest_story(

@@ -1,6 +1,6 @@
 """What an inline query (`@bot syria`, `@bot oil prices`, `@bot quotes Putin`) asks for.
 
-Answers come from stored results only (see `digest_from_stored`), so they fit in Telegram's
+Answers come from stored results only (see `build_digest`), so they fit in Telegram's
 few seconds for an inline answer however large the store is.
 """
 

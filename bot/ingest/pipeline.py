@@ -391,6 +391,8 @@ class Ingestor:
         story.brief = list(composed.brief)
         story.quotes = [q.to_json() for q in composed.quotes]
         story.sources = [_source_json(s) for s in composed.sources]
+        story.reading = composed.reading.to_json()
+        story.scored = composed.scored.to_json()
         core = [
             CoreArticle(Signature.from_json(r.signature), r.published) for r in central[:CORE_SIZE]
         ]
@@ -400,11 +402,7 @@ class Ingestor:
         views: list[StoryTopic] = []
         for topic in self.topics:
             view = view_for_topic(
-                composed,
-                topic,
-                sentences=self.options.sentences,
-                algorithm=self.options.algorithm,
-                quotes=STORED_TOPIC_QUOTES,
+                composed, topic, sentences=self.options.sentences, quotes=STORED_TOPIC_QUOTES
             )
             if view is not None:
                 views.append(

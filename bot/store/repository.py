@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Text, cast, delete, func, or_, select
+from sqlalchemy.orm import Session, undefer
 
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
@@ -167,20 +168,55 @@ def topic_has_any(session: Session, topic: str, story_ids: Collection[int]) -> b
     return found is not None
 
 
+def _mentioning(
+    phrases: Collection[str], exclude: Collection[int], since: datetime | None
+) -> Select[Story]:
+    """The stories with an article whose title or text holds any of these phrases, newest first."""
+    said = or_(
+        *(
+            or_(
+                ArticleRecord.title.icontains(p, autoescape=True),
+                ArticleRecord.text.icontains(p, autoescape=True),
+            )
+            for p in phrases
+        )
+    )
+    article = select(ArticleRecord.id).where(ArticleRecord.story_id == Story.id, said)
+    query = (
+        select(Story).where(article.exists()).order_by(Story.last_published.desc(), Story.id.desc())
+    )
+    if exclude:
+        query = query.where(Story.id.not_in(list(exclude)))
+    if since is not None:
+        query = query.where(Story.last_published >= since)
+    return query
+
+
 def stories_mentioning(session: Session, phrases: Collection[str], *, limit: int) -> Sequence[int]:
     """Return the newest stories whose articles contain any of these phrases."""
-    conditions = [
-        or_(ArticleRecord.title.ilike(f"%{p}%"), ArticleRecord.text.ilike(f"%{p}%"))
-        for p in phrases
-    ]
-    query = (
-        select(ArticleRecord.story_id)
-        .where(or_(*conditions), ArticleRecord.story_id.is_not(None))
-        .group_by(ArticleRecord.story_id)
-        .order_by(func.max(ArticleRecord.published).desc())
-        .limit(limit)
+    query = _mentioning(phrases, (), None).with_only_columns(Story.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def stories_with_words(
+    session: Session,
+    phrases: Collection[str],
+    *,
+    limit: int,
+    exclude: Collection[int] = (),
+    since: datetime | None = None,
+) -> Sequence[Story]:
+    """Return the newest stories whose articles contain any of these phrases, with readings."""
+    query = _mentioning(phrases, exclude, since).options(undefer(Story.reading)).limit(limit)
+    return session.scalars(query).all()
+
+
+def scored_sentences(session: Session, story_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """Return these stories' stored scored sentences (stories stored before 0009 have none)."""
+    query = select(Story.id, Story.scored).where(
+        Story.id.in_(list(story_ids)), Story.scored.is_not(None)
     )
-    return [row for row in session.scalars(query) if row is not None]
+    return {story_id: scored for story_id, scored in session.execute(query) if scored is not None}
 
 
 def stories_quoting(session: Session, word: str, *, limit: int) -> Sequence[Story]:
@@ -196,28 +232,6 @@ def stories_quoting(session: Session, word: str, *, limit: int) -> Sequence[Stor
         .order_by(Story.last_published.desc(), Story.id.desc())
         .limit(limit)
     ).all()
-
-
-def stories_about(session: Session, phrases: Collection[str], *, limit: int) -> Sequence[int]:
-    """Return the newest stories whose stored title or brief contains any of these phrases.
-
-    Briefs are JSON as the store's serializer wrote it, non-ASCII letters escaped, so each
-    phrase is looked for in that form there.
-    """
-    conditions = [
-        or_(
-            Story.title.icontains(p, autoescape=True),
-            cast(Story.brief, Text).icontains(json.dumps(p)[1:-1], autoescape=True),
-        )
-        for p in phrases
-    ]
-    query = (
-        select(Story.id)
-        .where(or_(*conditions))
-        .order_by(Story.last_published.desc(), Story.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
 
 
 def count_articles(session: Session) -> int:

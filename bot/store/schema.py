@@ -73,6 +73,10 @@ class Story(Base):
     quotes: Mapped[list[Any]] = mapped_column(default=list)
     sources: Mapped[list[Any]] = mapped_column(default=list)
     signature: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What a view for any words is chosen from (`stories.views`); None for stories stored
+    # before 0009. Deferred: only free-word digests read them.
+    reading: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
+    scored: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
 
 
 class ArticleRecord(Base):

@@ -1,4 +1,4 @@
-"""Compose a story from its articles: title, brief, quotes merged across outlets, topic focus."""
+"""Compose a story from its articles: title, brief, quotes across outlets, scored sentences."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from functools import lru_cache
 
 from newsbrief.bot.model import Quote, Source, StoryQuote
 from newsbrief.bot.stories.sayings import name_words, speaker_matches
-from newsbrief.bot.stories.topics import Topic, title_for_topic
-from newsbrief.bot.text.briefs import brief_story, is_side_topic
+from newsbrief.bot.stories.topics import Topic
+from newsbrief.bot.stories.views import ReadArticle, StoryReading, TopicView, topic_view
+from newsbrief.bot.text.briefs import score_story
 from newsbrief.bot.text.outlets import outlet_identities
 from newsbrief.bot.text.quotes import quote_key
+from newsbrief.bot.text.selection import ScoredStory, choose
 from newsbrief.bot.text.sentences import split_sentences
 
 MORE_SOURCES_BONUS = 0.5
@@ -34,24 +36,15 @@ class StoryArticle:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicView:
-    """A story seen through one topic: its title for the topic, relevance, brief and quotes."""
-
-    title: str
-    relevance: float
-    brief: tuple[str, ...]
-    quotes: tuple[StoryQuote, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class ComposedStory:
-    """A story's stored form: title, sources, story-wide brief and quotes."""
+    """A story's stored form: title, sources, story-wide brief, quotes, scored sentences."""
 
     title: str
     sources: tuple[Source, ...]
     brief: tuple[str, ...]
     quotes: tuple[StoryQuote, ...]
-    distinct: tuple[StoryArticle, ...] = field(repr=False)
+    reading: StoryReading = field(repr=False)
+    scored: ScoredStory = field(repr=False)
 
 
 def distinct_articles(articles: Sequence[StoryArticle]) -> tuple[StoryArticle, ...]:
@@ -172,66 +165,39 @@ def story_title(articles: Sequence[StoryArticle]) -> str:
 def compose_story(
     articles: Sequence[StoryArticle], *, sentences: int, algorithm: str
 ) -> ComposedStory:
-    """Brief a whole story and merge its quotes."""
+    """Score a whole story's sentences once, brief it and merge its quotes."""
     distinct = distinct_articles(articles)
-    texts = [(a.title, a.text) for a in distinct]
+    scored = score_story([(a.title, a.text) for a in distinct], algorithm=algorithm)
+    title = story_title(distinct)
     return ComposedStory(
-        title=story_title(distinct),
+        title=title,
         sources=story_sources(articles),
-        brief=tuple(brief_story(texts, sentences=sentences, algorithm=algorithm)),
+        brief=tuple(choose(scored, sentences)),
         quotes=merge_quotes(distinct),
-        distinct=distinct,
+        reading=StoryReading(title, tuple(_read(a) for a in distinct)),
+        scored=scored,
     )
 
 
-@lru_cache(maxsize=512)
-def _sentences(text: str) -> tuple[str, ...]:
-    return tuple(split_sentences(text))
-
-
-def _article_relevance(topic: Topic, article: StoryArticle) -> float:
-    if not topic.mentions(article.text) and not topic.mentions(article.title):
-        return 0.0
-    return topic.relevance(article.title, _sentences(article.text))
-
-
-def topic_relevance(topic: Topic, articles: Sequence[StoryArticle]) -> float:
-    """Score a story for a topic by its most on-topic article, plus a little for each other one."""
-    scores = sorted((_article_relevance(topic, a) for a in articles), reverse=True)
-    if topic.command and any(topic.command in a.topics for a in articles):
-        scores[0] = max(scores[0], topic.threshold)  # its feed was added under this topic
-    if not scores or scores[0] <= 0:
-        return 0.0
-    return scores[0] + 0.25 * sum(1 for s in scores[1:] if s > 0)
-
-
-def view_title(topic: Topic, story: ComposedStory, *, side: bool) -> str:
-    """Title a story for a topic: its own title, unless the topic is only a side of the story.
-
-    A press conference titled for Syria that touched on Kursk shows under /kursk as "Kursk —
-    <its headline>", or under an outlet's headline that names Kursk.
-    """
-    if not side:
-        return story.title
-    headlines = [a.title for a in story.distinct if _real_headline(a)]
-    return title_for_topic(topic, story.title, headlines)
+def _read(article: StoryArticle) -> ReadArticle:
+    return ReadArticle(
+        article.title,
+        _real_headline(article),
+        tuple(split_sentences(article.text)),
+        article.topics,
+    )
 
 
 def view_for_topic(
-    story: ComposedStory, topic: Topic, *, sentences: int, algorithm: str, quotes: int
+    story: ComposedStory, topic: Topic, *, sentences: int, quotes: int
 ) -> TopicView | None:
-    """See a story through a topic: None when the story is not about it."""
-    relevance = topic_relevance(topic, story.distinct)
-    if relevance < topic.threshold:
-        return None
-    texts = [(a.title, a.text) for a in story.distinct]
-    brief = brief_story(texts, sentences=sentences, algorithm=algorithm, focus=topic.focus)
-    on_topic = [q for q in story.quotes if topic.mentions(q.context) or topic.mentions(q.text)]
-    brief = brief or list(story.brief)
-    side = is_side_topic(texts, topic.focus)
-    return TopicView(
-        view_title(topic, story, side=side),
-        round(relevance, 4),
-        tuple(brief),
-        tuple(on_topic[:quotes]),
+    """See a story through a topic, as a request for its words would: None when not about it."""
+    return topic_view(
+        story.reading,
+        story.scored,
+        story.quotes,
+        topic,
+        sentences=sentences,
+        quote_count=quotes,
+        brief=story.brief,
     )

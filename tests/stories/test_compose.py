@@ -13,9 +13,9 @@ from newsbrief.bot.stories.compose import (
     merge_quotes,
     story_sources,
     view_for_topic,
-    view_title,
 )
 from newsbrief.bot.stories.topics import Topic
+from newsbrief.bot.stories.views import view_title
 from newsbrief.bot.text.quotes import find_quotes
 
 WHEN = datetime(2024, 12, 19, tzinfo=UTC)
@@ -111,23 +111,24 @@ def test_a_topic_that_is_a_side_of_the_story_names_itself_in_the_title() -> None
     story = compose_story(
         _press_conference("Putin's annual news conference"), sentences=3, algorithm="newsrank"
     )
+    reading = story.reading
     assert story.title == "Putin breaks silence on Syria crisis"
-    assert view_title(SYRIA, story, side=True) == story.title  # the headline names the topic
-    assert view_title(KURSK, story, side=True) == "Kursk — Putin breaks silence on Syria crisis"
-    assert view_title(KURSK, story, side=False) == story.title  # the story is about it
+    assert view_title(SYRIA, reading, side=True) == story.title  # the headline names the topic
+    assert view_title(KURSK, reading, side=True) == "Kursk — Putin breaks silence on Syria crisis"
+    assert view_title(KURSK, reading, side=False) == story.title  # the story is about it
 
 
 def test_an_outlets_headline_that_names_the_topic_titles_its_view() -> None:
     articles = _press_conference("Putin cannot say when Kursk will be retaken")
-    story = compose_story(articles, sentences=3, algorithm="newsrank")
-    assert view_title(KURSK, story, side=True) == "Putin cannot say when Kursk will be retaken"
+    reading = compose_story(articles, sentences=3, algorithm="newsrank").reading
+    assert view_title(KURSK, reading, side=True) == "Putin cannot say when Kursk will be retaken"
 
 
 def test_a_topic_view_carries_its_title_and_a_brief_on_the_topic() -> None:
     story = compose_story(
         _press_conference("Putin's annual news conference"), sentences=3, algorithm="newsrank"
     )
-    view = view_for_topic(story, KURSK, sentences=3, algorithm="newsrank", quotes=2)
+    view = view_for_topic(story, KURSK, sentences=3, quotes=2)
     assert view is not None and view.title.startswith("Kursk — ")
     assert "Kursk" in view.brief[0]
     assert view.brief != story.brief
