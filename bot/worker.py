@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,36 +22,12 @@ from newsbrief.bot.feeds.fetch import new_client
 from newsbrief.bot.feeds.poll import PollReport, fetch_limits, poll_due_feeds
 from newsbrief.bot.ingest.pipeline import IngestReport
 from newsbrief.bot.services import Services
-from newsbrief.bot.store.leases import release_lease, take_lease
+from newsbrief.bot.store.leases import release_lease, take_lease, worker_name
 from newsbrief.bot.store.retention import Pruned, prune
 from newsbrief.config.settings import Settings
 
 log = logging.getLogger(__name__)
 FOLDER_LEASE = "folder-scan"
-
-
-def worker_name() -> str:
-    """Name this process for leases and logs: host and process id."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def died_here(holder: str) -> bool:
-    """Tell whether `holder` (named by `worker_name`) is a process of this host that has ended.
-
-    A process of another host, or one that cannot be checked, counts as alive: only its lease
-    running out says otherwise.
-    """
-    host, _, pid = holder.partition(":")
-    pid = pid.split(":", 1)[0]
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # someone else's process, say: it exists
-        return False
-    return False
 
 
 def utc_now() -> datetime:

@@ -28,7 +28,8 @@ from newsbrief.bot.delivery.daily import DailyDigests
 from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
 from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
-from newsbrief.bot.worker import Worker, worker_name
+from newsbrief.bot.store.leases import worker_name
+from newsbrief.bot.worker import Worker
 from newsbrief.config.settings import Settings
 from newsbrief.handlers import admin, commands, feed_admin, inline, pages, quotes, subscriptions
 from newsbrief.handlers.abuse import CommandLimiter

@@ -15,8 +15,7 @@ from telegram.ext import JobQueue
 
 from newsbrief.bot.errors import SettingsError
 from newsbrief.bot.services import Services
-from newsbrief.bot.store.leases import current_holder, release_lease, take_lease
-from newsbrief.bot.worker import died_here
+from newsbrief.bot.store.leases import current_holder, died_here, release_lease, take_lease
 from newsbrief.handlers.runtime import Context, runtime_of
 
 log = logging.getLogger(__name__)

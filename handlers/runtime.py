@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 from telegram import Update
@@ -18,10 +18,12 @@ from newsbrief.bot.delivery.sending import DeliveryResult
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.schema import Subscriber
-from newsbrief.bot.worker import Worker
 from newsbrief.config.settings import Settings
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.delivery import Deliverer
+
+if TYPE_CHECKING:  # the worker brings ingest: the handlers that only read never load it
+    from newsbrief.bot.worker import Worker
 
 T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE

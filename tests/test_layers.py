@@ -1,4 +1,5 @@
-"""The architecture as rules: the core never reaches the Telegram layer; the wheel holds it all."""
+"""The architecture as rules: the core never reaches the Telegram layer, reads never reach the
+write side (ingest, story composing, the summarizer); the wheel holds it all."""
 
 from __future__ import annotations
 
@@ -12,6 +13,27 @@ from paths import REPO
 
 OUR_FOLDERS = ("bot", "handlers", "config")
 TELEGRAM_LAYER = ("telegram", "newsbrief.handlers")
+WRITE_SIDE = (
+    "newsbrief.bot.ingest",
+    "newsbrief.bot.stories.compose",
+    "newsbrief.bot.stories.grouping",
+    "newsbrief.bot.text.briefs",
+    "newsbrief.bot.text.newsrank",
+    "sumy",
+)
+READ_SIDE = (
+    "bot/delivery",
+    "bot/stories/listing.py",
+    "bot/stories/sayings.py",
+    "bot/stories/views.py",
+    "bot/store/repository.py",
+    "bot/text/selection.py",
+    "handlers/chat_digests.py",
+    "handlers/commands.py",
+    "handlers/inline.py",
+    "handlers/pages.py",
+    "handlers/quotes.py",
+)
 
 
 def imported_modules(path: Path) -> Iterator[tuple[int, str]]:
@@ -26,6 +48,92 @@ def imported_modules(path: Path) -> Iterator[tuple[int, str]]:
 
 def python_files(*folders: str) -> list[Path]:
     return sorted(p for folder in folders for p in (REPO / folder).rglob("*.py"))
+
+
+def runtime_imports(path: Path, *, lazy: bool) -> Iterator[str]:
+    """Yield what a file imports when loaded (and with `lazy`, what its functions import).
+
+    `if TYPE_CHECKING:` imports are never run. `from a import b` yields `a.b` as well, since
+    `b` may be a module.
+    """
+
+    def visit(node: ast.AST) -> Iterator[str]:
+        if isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            for child in node.orelse:
+                yield from visit(child)
+            return
+        if not lazy and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            return
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+        for child in ast.iter_child_nodes(node):
+            yield from visit(child)
+
+    yield from visit(ast.parse(path.read_text(), filename=str(path)))
+
+
+def module_files() -> dict[str, Path]:
+    """Map each of our modules' installed names to its file."""
+    found = {}
+    for path in python_files(*OUR_FOLDERS):
+        parts = path.relative_to(REPO).with_suffix("").parts
+        found[".".join(("newsbrief", *parts[: -1 if parts[-1] == "__init__" else None]))] = path
+    return found
+
+
+def reached_from(start: str, modules: dict[str, Path]) -> dict[str, str]:
+    """Every module a module loads, each with its importer: what it imports, its functions
+    included, and what those load in turn (ours followed through)."""
+    reached = {start: ""}
+    todo = [start]
+    while todo:
+        importer = todo.pop()
+        for name in runtime_imports(modules[importer], lazy=importer == start):
+            while name not in modules and "." in name and not name.startswith(WRITE_SIDE):
+                name = name.rpartition(".")[0]
+            if (name in modules or name.startswith(WRITE_SIDE)) and name not in reached:
+                reached[name] = importer
+                if name in modules:
+                    todo.append(name)
+    return reached
+
+
+def read_side_modules() -> list[str]:
+    files = {path: name for name, path in module_files().items()}
+    return sorted(files[p] for p in python_files(*READ_SIDE) if p.name != "__init__.py")
+
+
+def test_reached_from_follows_lazy_imports_and_skips_type_only_ones(tmp_path: Path) -> None:
+    reader, writer, root = tmp_path / "reader.py", tmp_path / "writer.py", tmp_path / "root.py"
+    reader.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import sumy\n"
+        "import newsbrief.root\ndef f():\n    from newsbrief.writer import g\n"
+    )
+    writer.write_text("import sumy.summarizers\n")
+    root.write_text("def ingest():\n    import sumy.nlp\n")  # only when its caller ingests
+    modules = {"newsbrief.reader": reader, "newsbrief.writer": writer, "newsbrief.root": root}
+    reached = reached_from("newsbrief.reader", modules)
+    assert reached == {
+        "newsbrief.reader": "",
+        "newsbrief.root": "newsbrief.reader",
+        "newsbrief.writer": "newsbrief.reader",
+        "sumy.summarizers": "newsbrief.writer",
+    }
+
+
+@pytest.mark.parametrize("module", read_side_modules())
+def test_the_read_side_never_loads_the_write_side(module: str) -> None:
+    """Reads only read: a command or digest never loads ingest, story composing or sumy."""
+    reached = reached_from(module, module_files())
+    for name, importer in reached.items():
+        if name.startswith(WRITE_SIDE):
+            chain = [name, importer]
+            while reached[chain[-1]]:
+                chain.append(reached[chain[-1]])
+            pytest.fail(f"{module} loads the write side: {' <- '.join(chain)}")
 
 
 def test_imported_modules_sees_lazy_imports(tmp_path: Path) -> None:

@@ -35,8 +35,7 @@ from newsbrief.bot.delivery.rendered import DailyRenderer, Rendered
 from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus, Sender
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
-from newsbrief.bot.store.leases import announce, withdraw
-from newsbrief.bot.worker import worker_name
+from newsbrief.bot.store.leases import announce, withdraw, worker_name
 
 log = logging.getLogger(__name__)
 

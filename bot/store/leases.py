@@ -7,6 +7,8 @@ A group of leases, one per member, tells how many processes of a kind are alive 
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,3 +80,27 @@ def announce(session: Session, group: str, member: str, *, now: datetime, ttl: t
 def withdraw(session: Session, group: str, member: str) -> None:
     """Leave a group at once, rather than when the member's lease runs out."""
     release_lease(session, f"{group}/{member}", member)
+
+
+def worker_name() -> str:
+    """Name this process for leases and logs: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def died_here(holder: str) -> bool:
+    """Tell whether `holder` (named by `worker_name`) is a process of this host that has ended.
+
+    A process of another host, or one that cannot be checked, counts as alive: only its lease
+    running out says otherwise.
+    """
+    host, _, pid = holder.partition(":")
+    pid = pid.split(":", 1)[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # someone else's process, say: it exists
+        return False
+    return False
