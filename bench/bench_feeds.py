@@ -30,6 +30,7 @@ from newsbrief.bot.feeds.parse import FeedFormatError, parse_feed
 from newsbrief.bot.feeds.poll import fetch_limits, poll_due_feeds
 from newsbrief.bot.services import build_services
 from newsbrief.bot.store import feeds as store
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.bot.text.html_page import html_to_article_parts
 from newsbrief.config.settings import load_settings
 
@@ -132,7 +133,7 @@ def _poll_figures(feeds: int) -> list[str]:
             with services.database.transaction() as session:
                 for n in range(feeds):
                     url = f"http://127.0.0.{n % HOSTS + 1}:{port}/feed/{n}"
-                    store.add_feed(session, store.FeedSpec(url), origin="cli", now=now)
+                    store.add_feed(session, store.FeedSpec(url), origin=FeedOrigin.CLI, now=now)
 
             async def two_polls() -> tuple[Any, float, Any, float]:
                 async with new_client(fetch_limits(settings)) as client:

@@ -24,6 +24,7 @@ from newsbrief.bot.feeds.parse import MAX_TEXT_CHARS, html_to_text
 from newsbrief.bot.ingest.article_files import markdown_to_text
 from newsbrief.bot.services import build_services
 from newsbrief.bot.store import feeds as store
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.bot.text.cleaning import clean_text
 from newsbrief.bot.text.sentences import split_sentences
 from newsbrief.config.settings import load_settings
@@ -105,7 +106,7 @@ def _old_import_seconds(folder: Path, feeds: int) -> float:
         for n in range(feeds):
             url = f"https://feeds{n}.example/rss.xml"
             if store.find_feed(session, url) is None:
-                store.add_feed(session, store.FeedSpec(url), origin="opml", now=now)
+                store.add_feed(session, store.FeedSpec(url), origin=FeedOrigin.OPML, now=now)
     elapsed = time.perf_counter() - started
     services.close()
     return elapsed

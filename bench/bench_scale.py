@@ -40,6 +40,7 @@ from newsbrief.bot.services import Services, build_services, bundled_samples
 from newsbrief.bot.store import feeds as feed_store
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import DigestDelivery
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.config.settings import load_settings
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
@@ -213,7 +214,7 @@ def ingest(workers: int, texts: list[tuple[str, str]], folder: Path) -> dict[str
                     chunk = texts[n * per_feed : (n + 1) * per_feed]
                     path = server.add(f"/feed/{n}", feedserver.Reply(body=_feed(n, chunk, now)))
                     spec = feed_store.FeedSpec(path, full_text=False)
-                    feed_store.add_feed(session, spec, origin="cli", now=now)
+                    feed_store.add_feed(session, spec, origin=FeedOrigin.CLI, now=now)
             env = _env(
                 url,
                 folder,

@@ -14,13 +14,12 @@ from newsbrief.bot.feeds.admission import admit_feed
 from newsbrief.bot.feeds.fetch import Fetcher
 from newsbrief.bot.feeds.poll import configured_feeds, fetch_limits
 from newsbrief.bot.store import feeds as feeds_store
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.bot.urls import canonical_url
 from newsbrief.handlers import texts
 from newsbrief.handlers.registry import Command
 from newsbrief.handlers.replies import argument, esc, reply
 from newsbrief.handlers.runtime import Context, runtime_of
-
-ORIGIN = "telegram"
 
 
 async def addfeed_command(update: Update, context: Context) -> None:
@@ -47,7 +46,7 @@ async def addfeed_command(update: Update, context: Context) -> None:
     spec = feeds_store.FeedSpec(admitted.url, topic.command if topic else None)
 
     def add(session: Session) -> str:
-        return feeds_store.add_feed(session, spec, origin=ORIGIN, now=now).url
+        return feeds_store.add_feed(session, spec, origin=FeedOrigin.TELEGRAM, now=now).url
 
     added = await runtime.store(add)
     await reply(

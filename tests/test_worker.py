@@ -14,6 +14,7 @@ from newsbrief.bot.store import feeds as store
 from newsbrief.bot.store.leases import take_lease
 from newsbrief.bot.store.repository import count_articles
 from newsbrief.bot.store.schema import ArticleRecord
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.bot.worker import FOLDER_LEASE, Worker, jobs, scan_folder
 
 RSS = (
@@ -38,7 +39,7 @@ async def test_a_worker_polls_feeds_and_scans_the_folder_until_stopped(tmp_path:
                 store.add_feed(
                     session,
                     store.FeedSpec(url),
-                    origin="cli",
+                    origin=FeedOrigin.CLI,
                     now=datetime.now(UTC),
                 )
             stop = asyncio.Event()

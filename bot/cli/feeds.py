@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from newsbrief.bot.cli.common import settings_from
 from newsbrief.bot.errors import InvalidUrl, NewsbriefError
+from newsbrief.bot.store.statuses import FeedOrigin
 
 if TYPE_CHECKING:
     from newsbrief.bot.feeds.poll import PollReport
@@ -73,7 +74,7 @@ def poll_now(
             except InvalidUrl as error:
                 refused.append(str(error))
         with services.database.transaction() as session:
-            added = feeds_store.add_feeds(session, good, origin="cli", now=now)
+            added = feeds_store.add_feeds(session, good, origin=FeedOrigin.CLI, now=now)
             urls = [record.url for record, _new in added]
         if not urls:
             return PollReport(feeds=len(refused), failed=len(refused), errors=refused)
@@ -114,7 +115,9 @@ def _feeds_add(args: argparse.Namespace) -> int:
         if spec.topic is not None:
             spec = replace(spec, topic=services.topics.resolve(spec.topic).command)
         with services.database.transaction() as session:
-            record = feeds_store.add_feed(session, spec, origin="cli", now=datetime.now(UTC))
+            record = feeds_store.add_feed(
+                session, spec, origin=FeedOrigin.CLI, now=datetime.now(UTC)
+            )
             print(
                 f"subscribed: {record.url}" + (f" (topic {record.topic})" if record.topic else "")
             )
@@ -237,7 +240,9 @@ def _feeds_import(args: argparse.Namespace) -> int:
                 continue
             specs.append(feeds_store.FeedSpec(url, _known_topic(services, feed.topic)))
         with services.database.transaction() as session:
-            added = feeds_store.add_feeds(session, specs, origin="opml", now=datetime.now(UTC))
+            added = feeds_store.add_feeds(
+                session, specs, origin=FeedOrigin.OPML, now=datetime.now(UTC)
+            )
         new = sum(1 for _record, is_new in added if is_new)
         print(
             f"{args.file}: {len(found)} feeds, {new} new,"

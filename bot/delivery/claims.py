@@ -19,6 +19,7 @@ from newsbrief.bot.delivery.rendered import Rendered
 from newsbrief.bot.delivery.schedule import decide_slot, parse_time
 from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus
 from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.statuses import DigestStatus
 from newsbrief.bot.store.subscriptions import Interests
 
 
@@ -95,7 +96,7 @@ def claim_batch(session: Session, now: datetime, policy: ClaimPolicy, limit: int
     lapsed: list[subs.Outcome] = []
     for d in stalled:
         if d.subscriber_id not in chats or policy.too_late(d.claimed_at, now):
-            lapsed.append(subs.Outcome(d.id, subs.LAPSED, d.messages))
+            lapsed.append(subs.Outcome(d.id, DigestStatus.LAPSED, d.messages))
             continue
         taken.append(
             Claim(
@@ -170,16 +171,16 @@ def settle(session: Session, finished: Sequence[Finished], now: datetime) -> lis
     outcomes = []
     for item in finished:
         claim, sent = item.claim, item.sent
-        status, stories, count = subs.EMPTY, frozenset[int](), claim.done
+        status, stories, count = DigestStatus.EMPTY, frozenset[int](), claim.done
         if sent is not None:
             result, count = sent.result, sent.messages
             if result.status in (DeliveryStatus.DELIVERED, DeliveryStatus.PARTIAL):
-                status, stories = subs.SENT, item.rendered.story_ids
+                status, stories = DigestStatus.SENT, item.rendered.story_ids
             elif result.deactivate:
-                status = subs.UNREACHABLE
+                status = DigestStatus.UNREACHABLE
                 subs.deactivate(session, result.current_chat_id, now)
             else:
-                status = subs.FAILED
+                status = DigestStatus.FAILED
             if result.migrated_to is not None:
                 subs.move_chat(session, claim.chat_id, result.migrated_to, now)
         outcomes.append(subs.Outcome(claim.delivery_id, status, count, stories))

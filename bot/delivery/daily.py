@@ -36,6 +36,7 @@ from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus, Sende
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.leases import announce, withdraw, worker_name
+from newsbrief.bot.store.statuses import DigestStatus
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +98,10 @@ class DailyReport:
             self.messages += len(item.sent.result.sent_message_ids)
             self.migrated += item.sent.result.migrated_to is not None
         name = {
-            subs.SENT: "sent",
-            subs.EMPTY: "empty",
-            subs.UNREACHABLE: "unreachable",
-            subs.LAPSED: "too_late",
+            DigestStatus.SENT: "sent",
+            DigestStatus.EMPTY: "empty",
+            DigestStatus.UNREACHABLE: "unreachable",
+            DigestStatus.LAPSED: "too_late",
         }
         attribute = name.get(outcome.status, "failed")
         setattr(self, attribute, getattr(self, attribute) + 1)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import FeedItem, FeedRecord
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.bot.urls import canonical_url, checked_url
 
 __all__ = [
@@ -86,7 +87,7 @@ def find_feed(session: Session, url: str) -> FeedRecord | None:
     return None
 
 
-def add_feed(session: Session, spec: FeedSpec, *, origin: str, now: datetime) -> FeedRecord:
+def add_feed(session: Session, spec: FeedSpec, *, origin: FeedOrigin, now: datetime) -> FeedRecord:
     """Subscribe to a feed, or update and re-enable it when it is already known.
 
     Raises `InvalidUrl` for a URL `checked_url` refuses.
@@ -98,7 +99,7 @@ def add_feed(session: Session, spec: FeedSpec, *, origin: str, now: datetime) ->
 
 
 def add_feeds(
-    session: Session, specs: Iterable[FeedSpec], *, origin: str, now: datetime
+    session: Session, specs: Iterable[FeedSpec], *, origin: FeedOrigin, now: datetime
 ) -> list[tuple[FeedRecord, bool]]:
     """Subscribe to many feeds at once; return each record and whether it is new.
 
@@ -126,7 +127,7 @@ def _subscribe(
     spec: FeedSpec,
     url: str,
     *,
-    origin: str,
+    origin: FeedOrigin,
     now: datetime,
 ) -> FeedRecord:
     """Make or update a feed's record for spec: its topic, full-text switch, re-enabled."""
@@ -163,7 +164,7 @@ def seed_feeds(session: Session, specs: Iterable[FeedSpec], *, now: datetime) ->
         if not keys & known:
             fresh.append(spec)
             known |= keys
-    add_feeds(session, fresh, origin="settings", now=now)
+    add_feeds(session, fresh, origin=FeedOrigin.SETTINGS, now=now)
     return len(fresh)
 
 

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from newsbrief.bot.store.statuses import DigestStatus, FeedOrigin, StoredEnum
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Store naive UTC everywhere and hand back aware UTC, whatever the engine does with zones."""
@@ -188,7 +190,7 @@ class DigestDelivery(Base):
     )
     local_date: Mapped[date] = mapped_column(Date)
     slot_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[DigestStatus] = mapped_column(StoredEnum(DigestStatus, 16))
     claimed_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     messages: Mapped[int] = mapped_column(Integer, default=0)
@@ -221,7 +223,7 @@ class FeedRecord(Base):
     topic: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(String(256))
     full_text: Mapped[bool] = mapped_column(default=True)
-    origin: Mapped[str] = mapped_column(String(16), default="cli")
+    origin: Mapped[FeedOrigin] = mapped_column(StoredEnum(FeedOrigin, 16), default=FeedOrigin.CLI)
     added_at: Mapped[datetime]
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(128))

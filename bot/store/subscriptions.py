@@ -23,6 +23,7 @@ from newsbrief.bot.store.schema import (
     Subscriber,
     Subscription,
 )
+from newsbrief.bot.store.statuses import DigestStatus
 
 DELIVERY_LEASE = timedelta(minutes=5)
 """How long a claimed digest stays with its instance without a sign of life.
@@ -32,14 +33,6 @@ broadcast far longer), so a lease runs out only when the instance died or hung. 
 a crash sooner; longer keeps an instance that is alive but stalled (the SQLite write lock held
 by a long ingest, a machine paused) from being taken for dead and its digests sent twice.
 """
-
-CLAIMED = "claimed"
-SENT = "sent"
-EMPTY = "empty"
-FAILED = "failed"
-UNREACHABLE = "unreachable"
-LAPSED = "lapsed"
-"""Claimed, never finished, and found by a recovering instance past the grace window."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +270,7 @@ def claim(
         subscriber_id=subscriber.id,
         local_date=decision.local_date,
         slot_at=decision.slot,
-        status=CLAIMED,
+        status=DigestStatus.CLAIMED,
         claimed_at=now,
         messages=0,
         holder=holder,
@@ -403,7 +396,7 @@ class Outcome:
     """How one claimed daily digest went, and the stories it carried."""
 
     delivery_id: int
-    status: str
+    status: DigestStatus
     messages: int = 0
     story_ids: frozenset[int] = frozenset()
 
@@ -479,7 +472,7 @@ class Counts:
     subscriptions: int
     followed: int
     digests_sent: int
-    digests_since: dict[str, int]
+    digests_since: dict[DigestStatus, int]
 
 
 def counts(session: Session, since: datetime) -> Counts:
@@ -503,7 +496,9 @@ def counts(session: Session, since: datetime) -> Counts:
         subscriptions=count(select(func.count()).select_from(Subscription)),
         followed=count(select(func.count()).select_from(FollowedWords)),
         digests_sent=count(
-            select(func.count()).select_from(DigestDelivery).where(DigestDelivery.status == SENT)
+            select(func.count())
+            .select_from(DigestDelivery)
+            .where(DigestDelivery.status == DigestStatus.SENT)
         ),
         digests_since=by_status,
     )

@@ -22,6 +22,7 @@ from newsbrief.bot.delivery.rendered import Rendered
 from newsbrief.bot.delivery.sending import DeliveryResult, DeliveryStatus
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.statuses import DigestStatus
 
 SLOT = datetime(2025, 3, 30, 6, tzinfo=UTC)  # 08:00 in Berlin
 LEASE = timedelta(minutes=5)
@@ -72,7 +73,7 @@ def test_a_stale_fence_records_neither_progress_nor_outcome(services: Services) 
         state = subs.claim_state(session, claim.delivery_id)
         assert state is not None and (state.holder, state.fence) == ("second", 2)
         [row] = subs.deliveries(session, claim.subscriber_id)
-        assert (row.status, row.messages) == (subs.CLAIMED, 0)
+        assert (row.status, row.messages) == (DigestStatus.CLAIMED, 0)
 
 
 def test_a_lapsed_claim_past_saving_is_recorded_as_lapsed(services: Services) -> None:
@@ -83,4 +84,4 @@ def test_a_lapsed_claim_past_saving_is_recorded_as_lapsed(services: Services) ->
         batch = claim_batch(session, much_later, SECOND, 10)
         assert (batch.claims, batch.lapsed) == ((), 1)
         [row] = subs.deliveries(session, 1)
-        assert (row.status, row.lease_until) == (subs.LAPSED, None)
+        assert (row.status, row.lease_until) == (DigestStatus.LAPSED, None)

@@ -13,6 +13,7 @@ from feedserver import FeedServer, Reply
 from e2e.helpers import ADMIN, USER, Chat, FakeClock, make_app, running
 from newsbrief.bot.store import feeds as feeds_store
 from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.statuses import FeedOrigin
 from newsbrief.handlers import texts
 from newsbrief.handlers.abuse import CommandLimiter
 from newsbrief.handlers.runtime import BotApp, Runtime
@@ -270,7 +271,9 @@ async def test_admin_commands_answer_admins_only_with_no_hint_to_others(
     with FeedServer() as server:
         gone = server.add("/gone.xml", Reply(410, b"gone"))
         with runtime.services.database.transaction() as session:
-            feeds_store.add_feed(session, feeds_store.FeedSpec(gone), origin="cli", now=NOW)
+            feeds_store.add_feed(
+                session, feeds_store.FeedSpec(gone), origin=FeedOrigin.CLI, now=NOW
+            )
         started, alert, done = await admin.say("/refresh", replies=3)
     assert started.visible_text == texts.REFRESHING
     assert alert.visible_text.startswith("⚠️ Feed disabled: " + gone) and "410" in alert.visible_text

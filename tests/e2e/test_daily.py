@@ -15,6 +15,7 @@ from waiting import until
 from e2e.helpers import FAST, USER, Chat, FakeClock, daily_of, make_app, run_daily, running
 from newsbrief.bot.delivery.pacing import DeliverySettings
 from newsbrief.bot.store import subscriptions as subs
+from newsbrief.bot.store.statuses import DigestStatus
 from newsbrief.handlers.daily import JOB_NAME
 from newsbrief.handlers.runtime import BotApp, Runtime, runtime_of
 
@@ -52,7 +53,7 @@ async def test_the_brief_comes_at_local_time_across_spring_forward(
     brief = unlimited.messages_for(USER)[-1]
     assert brief.visible_text.startswith("Your daily brief – Sunday 30 March\n\nSyria\n")
     assert brief.link_preview_disabled
-    assert stored(runtime) == (True, [date(2025, 3, 30)], subs.SENT)
+    assert stored(runtime) == (True, [date(2025, 3, 30)], DigestStatus.SENT)
 
 
 async def test_the_brief_comes_at_local_time_across_fall_back(
@@ -109,11 +110,11 @@ async def test_a_claim_stranded_by_a_crash_is_sent_once_when_its_lease_lapses(
     async with running(make_app(unlimited, tmp_path, clock)) as second:
         clock.now = utc(2025, 3, 30, 8, 4, 20)  # the first instance might still be sending
         assert (await run_daily(runtime_of(second))).claimed == 0
-        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.CLAIMED)
+        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], DigestStatus.CLAIMED)
         clock.now = utc(2025, 3, 30, 8, 5, 30)  # its lease has lapsed: it is gone
         report = await run_daily(runtime_of(second))
         assert (report.claimed, report.recovered, report.sent) == (0, 1, 1)
-        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.SENT)
+        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], DigestStatus.SENT)
         clock.now = utc(2025, 3, 30, 8, 15)
         assert (await run_daily(runtime_of(second))).recovered == 0
     [_, brief] = unlimited.messages_for(USER)  # the /subscribe answer and one brief
@@ -139,7 +140,7 @@ async def test_a_digest_recorded_as_sent_before_a_crash_is_not_sent_again(
         assert (report.recovered, report.sent, report.messages) == (1, 1, 0)
         with runtime_of(second).services.database.transaction() as session:
             [row] = subs.deliveries(session, claimed.subscriber_id)
-            assert (row.status, row.messages, row.attempts) == (subs.SENT, 1, 2)
+            assert (row.status, row.messages, row.attempts) == (DigestStatus.SENT, 1, 2)
             assert row.lease_until is None and row.sent_at is not None
             assert subs.sent_story_ids(session, [claimed.subscriber_id])  # the next brief skips
     assert [m.text for m in unlimited.messages_for(USER)[1:]] == rendered.messages
@@ -157,7 +158,7 @@ async def test_a_claim_lapsed_beyond_the_grace_window_is_not_sent(
         clock.now = utc(2025, 3, 30, 20, 0)  # every instance was down all day
         report = await run_daily(runtime_of(second))
         assert (report.recovered, report.too_late, report.sent) == (0, 1, 0)
-        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], subs.LAPSED)
+        assert stored(runtime_of(second))[1:] == ([date(2025, 3, 30)], DigestStatus.LAPSED)
     assert len(unlimited.messages_for(USER)) == 1  # the /subscribe answer only
 
 
@@ -238,7 +239,7 @@ async def test_a_migrated_group_gets_its_brief_and_keeps_its_new_id(
     report = await run_daily(runtime)
     assert (report.sent, report.migrated) == (1, 1)
     assert unlimited.messages_for(SUPERGROUP)[0].visible_text.startswith("Your daily brief")
-    assert stored(runtime, SUPERGROUP)[1:] == ([date(2025, 3, 30)], subs.SENT)
+    assert stored(runtime, SUPERGROUP)[1:] == ([date(2025, 3, 30)], DigestStatus.SENT)
 
 
 async def test_one_render_per_distinct_brief(
@@ -326,7 +327,7 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
             subscriber = subs.find(session, USER)
             assert subscriber is not None
             [row] = subs.deliveries(session, subscriber.id)
-            assert (row.status, row.rendering) == (subs.SENT, None)
+            assert (row.status, row.rendering) == (DigestStatus.SENT, None)
             sent = subs.sent_story_ids(session, [subscriber.id])[subscriber.id]
             assert sent == set(rendering["stories"])
     assert [m.text for m in unlimited.messages_for(USER)[3:]] == rendering["messages"]

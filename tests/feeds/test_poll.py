@@ -23,6 +23,7 @@ from newsbrief.bot.services import Services
 from newsbrief.bot.store import feeds as store
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import FeedRecord
+from newsbrief.bot.store.statuses import FeedOrigin
 
 NOW = datetime(2024, 6, 5, 12, 0, tzinfo=UTC)
 FEEDS = FIXTURES / "feeds"
@@ -91,7 +92,9 @@ async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
 def subscribe(services: Services, *urls: str, full_text: bool = True) -> None:
     with services.database.transaction() as session:
         for url in urls:
-            store.add_feed(session, store.FeedSpec(url, full_text=full_text), origin="cli", now=NOW)
+            store.add_feed(
+                session, store.FeedSpec(url, full_text=full_text), origin=FeedOrigin.CLI, now=NOW
+            )
 
 
 def feed_row(services: Services, url: str) -> FeedRecord:
@@ -435,8 +438,10 @@ async def test_a_feed_added_under_a_topic_puts_its_stories_in_that_topic(
         "/plain", Reply(body=rss(story_item(2, text=STORY.replace("bridge", "road"))))
     )
     with services.database.transaction() as session:
-        store.add_feed(session, store.FeedSpec(tagged, topic="ukpolitics"), origin="cli", now=NOW)
-        store.add_feed(session, store.FeedSpec(plain), origin="cli", now=NOW)
+        store.add_feed(
+            session, store.FeedSpec(tagged, topic="ukpolitics"), origin=FeedOrigin.CLI, now=NOW
+        )
+        store.add_feed(session, store.FeedSpec(plain), origin=FeedOrigin.CLI, now=NOW)
     await poll_due_feeds(services, client, NOW)
     topic = services.topics.resolve("ukpolitics")
     with services.database.transaction() as session:

@@ -13,6 +13,7 @@ from newsbrief.bot.feeds.fetch import new_client
 from newsbrief.bot.feeds.poll import fetch_limits, poll_due_feeds
 from newsbrief.bot.services import Services
 from newsbrief.bot.store import feeds as store
+from newsbrief.bot.store.statuses import FeedOrigin
 
 NOW = datetime(2025, 2, 1, 12, 0, tzinfo=UTC)
 FEEDS = 100
@@ -49,7 +50,7 @@ def test_two_workers_fetch_every_due_feed_exactly_once(tmp_path: Path) -> None:
             urls = [server.add(f"/feed/{n}", Reply(body=_rss(n))) for n in range(FEEDS)]
             with first.database.transaction() as session:
                 for url in urls:
-                    store.add_feed(session, store.FeedSpec(url), origin="cli", now=NOW)
+                    store.add_feed(session, store.FeedSpec(url), origin=FeedOrigin.CLI, now=NOW)
             claimed: list[int] = []
             workers = [
                 threading.Thread(target=_poll, args=(services, claimed))

@@ -17,6 +17,7 @@ from newsbrief.bot.services import Services
 from newsbrief.bot.store import subscriptions as subs
 from newsbrief.bot.store.retention import Pruned, Retention, prune
 from newsbrief.bot.store.schema import ArticleRecord, DigestDelivery, Story, StoryTopic, TermDay
+from newsbrief.bot.store.statuses import DigestStatus
 
 DAY = datetime(2025, 3, 30, 8, 1, tzinfo=UTC)
 GRACE = timedelta(hours=6)
@@ -54,7 +55,9 @@ def send_daily(services: Services, now: datetime, stories: set[int]) -> int:
         [sub] = subs.due(session, now, limit=10)
         delivery = subs.claim(session, sub, decide_slot(now, time(8), ZoneInfo("UTC"), GRACE), now)
         assert delivery is not None
-        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 1, frozenset(stories))], now)
+        subs.finish(
+            session, [subs.Outcome(delivery.id, DigestStatus.SENT, 1, frozenset(stories))], now
+        )
         return delivery.id
 
 

@@ -22,6 +22,7 @@ from newsbrief.bot.store.schema import (
     Subscriber,
     Subscription,
 )
+from newsbrief.bot.store.statuses import DigestStatus
 
 NOW = datetime(2025, 3, 29, 12, tzinfo=UTC)
 GRACE = timedelta(hours=6)
@@ -127,11 +128,15 @@ def test_finishing_records_sent_stories_once(services: Services) -> None:
         [sub] = subs.due(session, now, limit=10)
         delivery = subs.claim(session, sub, decide_slot(now, time(8), ZoneInfo("UTC"), GRACE), now)
         assert delivery is not None
-        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 2, frozenset({3, 4}))], now)
-        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 2, frozenset({4, 5}))], now)
+        subs.finish(
+            session, [subs.Outcome(delivery.id, DigestStatus.SENT, 2, frozenset({3, 4}))], now
+        )
+        subs.finish(
+            session, [subs.Outcome(delivery.id, DigestStatus.SENT, 2, frozenset({4, 5}))], now
+        )
     with services.database.transaction() as session:
         assert subs.sent_story_ids(session, [sub_id]) == {sub_id: {3, 4, 5}}
-        assert subs.counts(session, NOW).digests_since == {subs.SENT: 1}
+        assert subs.counts(session, NOW).digests_since == {DigestStatus.SENT: 1}
 
 
 def test_unreachable_chats_stop_and_come_back_when_they_write(services: Services) -> None:
@@ -166,7 +171,7 @@ def test_forgetting_a_chat_deletes_every_row_about_it(services: Services) -> Non
         decision = decide_slot(now, time(8), ZoneInfo("UTC"), GRACE)
         delivery = subs.claim(session, subs.due(session, now, limit=1)[0], decision, now)
         assert delivery is not None
-        subs.finish(session, [subs.Outcome(delivery.id, subs.SENT, 1, frozenset({1}))], now)
+        subs.finish(session, [subs.Outcome(delivery.id, DigestStatus.SENT, 1, frozenset({1}))], now)
     with services.database.transaction() as session:
         assert subs.forget(session, 7)
         assert not subs.forget(session, 7)
