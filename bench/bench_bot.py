@@ -50,7 +50,7 @@ from telegram.request import HTTPXRequest
 
 from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
 from newsbrief.bot.delivery.pacing import DeliverySettings, Pacer
-from newsbrief.bot.model import Source
+from newsbrief.bot.model import Source, StoryQuote
 from newsbrief.bot.services import Services, build_services
 from newsbrief.bot.store.schema import (
     ArticleRecord,
@@ -185,21 +185,21 @@ def seed_articles(services: Services, count: int, rng: random.Random) -> None:
                     updated_at=SLOT,
                     brief=brief,
                     quotes=[
-                        {
-                            "text": f"We expect progress on item {n} soon",
-                            "speaker": f"Jane Official{n % 40}",
-                            "sources": ["Outlet A"],
-                            "salience": 1.0,
-                            "context": "",
-                        }
+                        StoryQuote(
+                            f"We expect progress on item {n} soon",
+                            f"Jane Official{n % 40}",
+                            ("Outlet A",),
+                            1.0,
+                            "",
+                        )
                     ],
                     sources=[
-                        {"name": "Outlet A", "url": f"https://a.example/{n}", "path": None},
-                        {"name": "Outlet B", "url": f"https://b.example/{n}", "path": None},
+                        Source("Outlet A", f"https://a.example/{n}"),
+                        Source("Outlet B", f"https://b.example/{n}"),
                     ],
                     signature={},
-                    reading=composed.reading.to_json(),
-                    scored=composed.scored.to_json(),
+                    reading=composed.reading,
+                    scored=composed.scored,
                 )
             )
         session.add_all(stories)
@@ -223,11 +223,8 @@ def seed_articles(services: Services, count: int, rng: random.Random) -> None:
                         signature={},
                     )
                 )
-            quote = {
-                "text": f"We expect progress on item {story.id} soon",
-                "speaker": "A spokesperson",
-                "sources": ["Outlet A"],
-            }
+            said = f"We expect progress on item {story.id} soon"
+            quote = StoryQuote(said, "A spokesperson", ("Outlet A",), 0.0, "")
             for topic in rng.sample(range(TOPICS), rng.choice((1, 2))):
                 session.add(
                     StoryTopic(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import PurePath
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,27 @@ class Quote:
         """Where the words are in the source text: one span, or one a part."""
         return self.parts or ((self.start, self.end),)
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "speaker": self.speaker,
+            "start": self.start,
+            "end": self.end,
+            "salience": self.salience,
+            "parts": [list(span) for span in self.parts],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Quote:
+        return cls(
+            data["text"],
+            data.get("speaker"),
+            data["start"],
+            data["end"],
+            data.get("salience", 0.0),
+            tuple((start, end) for start, end in data.get("parts", ())),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -49,6 +72,16 @@ class Source:
     name: str | None
     url: str | None = None
     path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "url": self.url, "path": self.path}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Source:
+        name, path = data.get("name"), data.get("path")
+        if name is not None and path and str(name) == PurePath(path).name:
+            name = None  # stored before file names stopped standing in for outlets
+        return cls(None if name is None else str(name), data.get("url"), path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +127,7 @@ class StoryQuote:
     salience: float
     context: str
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "speaker": self.speaker,
@@ -104,11 +137,11 @@ class StoryQuote:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> StoryQuote:
+    def from_json(cls, data: dict[str, Any]) -> StoryQuote:
         return cls(
             text=str(data["text"]),
             speaker=None if data.get("speaker") is None else str(data["speaker"]),
-            sources=tuple(str(s) for s in data.get("sources", ())),  # type: ignore[attr-defined]
-            salience=float(data.get("salience", 0.0)),  # type: ignore[arg-type]
+            sources=tuple(str(s) for s in data.get("sources", ())),
+            salience=float(data.get("salience", 0.0)),
             context=str(data.get("context", "")),
         )

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -108,7 +107,7 @@ def claim_batch(session: Session, now: datetime, policy: ClaimPolicy, limit: int
                 d.attempts,
                 done=d.messages,
                 render_at=d.claimed_at if d.messages else None,
-                kept=Rendered.from_json(d.rendering) if d.messages and d.rendering else None,
+                kept=d.rendering if d.messages else None,
             )
         )
     skip_locked = session.get_bind().dialect.name == "postgresql"
@@ -199,7 +198,7 @@ class Recorded:
 def record(
     session: Session,
     progress: Mapping[int, tuple[Claim, int]],
-    renderings: Mapping[int, dict[str, Any]],
+    renderings: Mapping[int, Rendered],
     finished: Sequence[Finished],
     now: datetime,
     holder: str,

@@ -433,9 +433,8 @@ class DailyDigests:
     ) -> None:
         """Write progress and outcomes of claims still ours in one transaction; forget finished."""
         now = self.clock()
-        kept = {i: rendered.to_json() for i, rendered in renderings.items()}
         recorded = await self._write(
-            lambda s: record(s, progress, kept, finished, now, self.holder)
+            lambda s: record(s, progress, renderings, finished, now, self.holder)
         )
         for item, outcome in recorded.outcomes:
             report.finished(item, outcome)

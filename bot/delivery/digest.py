@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePath
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from newsbrief.bot.model import Digest, DigestQuote, DigestStory, Source, StoryQuote
+from newsbrief.bot.delivery.view_cache import LruCache
+from newsbrief.bot.model import Digest, DigestQuote, DigestStory, StoryQuote
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import Story
 from newsbrief.bot.stories.topics import Topic
-from newsbrief.bot.stories.views import StoryReading, topic_relevance, topic_view
-from newsbrief.bot.text.selection import ScoredStory
+from newsbrief.bot.stories.views import TopicView, topic_relevance, topic_view
 
 HALF_LIFE_HOURS = 24.0
 CANDIDATES_PER_STORY = 6
@@ -82,7 +80,7 @@ def _configured_topic_stories(
             story,
             title=view.title or story.title,
             brief=view.brief,
-            quotes=[StoryQuote.from_json(q) for q in view.quotes],
+            quotes=view.quotes,
             relevance=view.relevance,
             now=now,
             options=options,
@@ -110,7 +108,7 @@ def latest_digest(
             story,
             title=story.title,
             brief=story.brief,
-            quotes=[StoryQuote.from_json(q) for q in story.quotes],
+            quotes=story.quotes,
             relevance=1.0,
             now=now,
             options=options,
@@ -118,6 +116,15 @@ def latest_digest(
         for story in repository.latest_stories(session, limit=options.stories)
     ]
     return Digest("", "", now, tuple(stories))
+
+
+StoryKey = tuple[str, int, int, tuple[str, ...]]
+"""A story version seen through some words: (store, story id, its version, the words)."""
+
+RELEVANCES: LruCache[StoryKey, tuple[float, bool]] = LruCache()
+"""How much a story version is about some words, and whether it has stored sentences."""
+VIEWS: LruCache[tuple[StoryKey, int, int], TopicView] = LruCache()
+"""A story version's view for some words, by (key, sentences, quotes)."""
 
 
 def _keyword_stories(
@@ -131,52 +138,96 @@ def _keyword_stories(
     """Views for free words, chosen from each story's stored scored sentences, never briefed.
 
     Stories are ranked first from their stored sentences (how much they name the words), and
-    only those shown get a view chosen. A story stored before scored sentences were kept
-    shows its stored brief, with the stored quotes that mention the words.
+    only those shown get a view chosen; both are kept per story version (`view_cache`). A
+    story stored before scored sentences were kept shows its stored brief, with the stored
+    quotes that mention the words.
     """
-    ranked: list[tuple[float, Story, StoryReading | None, float]] = []
-    for story in repository.stories_with_words(
+    store = str(session.get_bind().engine.url)
+    stories = repository.stories_with_words(
         session, topic.keywords, limit=KEYWORD_CANDIDATES, exclude=exclude, since=since
-    ):
-        reading = None if story.reading is None else StoryReading.from_json(story.reading)
-        if reading is None:
-            relevance = max(topic.relevance(story.title, story.brief), topic.threshold)
-        else:
-            relevance = topic_relevance(topic, reading.articles)
-            if relevance < topic.threshold:
-                continue
-        value = news_value(relevance, len(story.sources), story.last_published, now)
-        ranked.append((value, story, reading, relevance))
-    ranked.sort(key=lambda r: r[0], reverse=True)
-    shown = ranked[: options.stories]
-    scored = repository.scored_sentences(session, [s.id for _, s, r, _ in shown if r is not None])
+    )
+    keys = {s.id: (store, s.id, s.version, topic.keywords) for s in stories}
+    ranked = _ranked(session, topic, stories, keys, now)[: options.stories]
+    views = _views(session, topic, [(s, r) for s, r, scored in ranked if scored], keys, options)
     return [
-        _keyword_story(story, reading, scored.get(story.id), topic, relevance, now, options)
-        for _, story, reading, relevance in shown
+        _keyword_story(story, views.get(story.id), topic, relevance, now, options)
+        for story, relevance, _ in ranked
     ]
+
+
+def _ranked(
+    session: Session,
+    topic: Topic,
+    stories: Sequence[Story],
+    keys: Mapping[int, StoryKey],
+    now: datetime,
+) -> list[tuple[Story, float, bool]]:
+    """The stories about the words, best first, with relevance and whether they were scored."""
+    readings = repository.story_readings(
+        session, [s.id for s in stories if RELEVANCES.get(keys[s.id]) is None]
+    )
+    ranked: list[tuple[float, Story, float, bool]] = []
+    for story in stories:
+        known = RELEVANCES.get(keys[story.id])
+        if known is None:
+            reading = readings.get(story.id)
+            if reading is None:
+                known = (max(topic.relevance(story.title, story.brief), topic.threshold), False)
+            else:
+                known = (topic_relevance(topic, reading.articles), True)
+            RELEVANCES.put(keys[story.id], known)
+        relevance, scored = known
+        if relevance >= topic.threshold:
+            value = news_value(relevance, len(story.sources), story.last_published, now)
+            ranked.append((value, story, relevance, scored))
+    ranked.sort(key=lambda r: r[0], reverse=True)
+    return [(story, relevance, scored) for _, story, relevance, scored in ranked]
+
+
+def _views(
+    session: Session,
+    topic: Topic,
+    stories: Sequence[tuple[Story, float]],
+    keys: Mapping[int, StoryKey],
+    options: DigestOptions,
+) -> dict[int, TopicView]:
+    """The views of these scored stories for the words: kept ones, else chosen and kept."""
+    views: dict[int, TopicView] = {}
+    for story, _ in stories:
+        view = VIEWS.get((keys[story.id], options.sentences, options.quotes))
+        if view is not None:
+            views[story.id] = view
+    missing = [s.id for s, _ in stories if s.id not in views]
+    scored = repository.scored_sentences(session, missing)
+    readings = repository.story_readings(session, missing)
+    for story, relevance in stories:
+        if story.id in views or story.id not in scored or story.id not in readings:
+            continue
+        view = topic_view(
+            readings[story.id],
+            scored[story.id],
+            story.quotes,
+            topic,
+            sentences=options.sentences,
+            quote_count=options.quotes,
+            brief=story.brief,
+            relevance=relevance,
+        )
+        if view is not None:
+            VIEWS.put((keys[story.id], options.sentences, options.quotes), view)
+            views[story.id] = view
+    return views
 
 
 def _keyword_story(
     story: Story,
-    reading: StoryReading | None,
-    scored: dict[str, Any] | None,
+    view: TopicView | None,
     topic: Topic,
     relevance: float,
     now: datetime,
     options: DigestOptions,
 ) -> DigestStory:
-    quotes = [StoryQuote.from_json(q) for q in story.quotes]
-    view = None
-    if reading is not None and scored is not None:
-        view = topic_view(
-            reading,
-            ScoredStory.from_json(scored),
-            quotes,
-            topic,
-            sentences=options.sentences,
-            quote_count=options.quotes,
-            brief=story.brief,
-        )
+    quotes = story.quotes
     if view is None:  # stored before its sentences were: its own brief and title
         on_topic = [q for q in quotes if topic.mentions(q.context) or topic.mentions(q.text)]
         title, brief, quotes = story.title, tuple(story.brief), on_topic or quotes
@@ -203,7 +254,7 @@ def _digest_story(
     now: datetime,
     options: DigestOptions,
 ) -> DigestStory:
-    sources = tuple(_source(s) for s in story.sources)
+    sources = tuple(story.sources)
     return DigestStory(
         story_id=story.id,
         title=title,
@@ -213,10 +264,3 @@ def _digest_story(
         sources=sources,
         score=round(news_value(relevance, len(sources), story.last_published, now), 4),
     )
-
-
-def _source(data: dict[str, Any]) -> Source:
-    name, path = data.get("name"), data.get("path")
-    if name is not None and path and str(name) == PurePath(path).name:
-        name = None  # stored before file names stopped standing in for outlets
-    return Source(None if name is None else str(name), data.get("url"), path)

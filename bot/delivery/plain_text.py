@@ -21,7 +21,7 @@ def digest_as_json(digest: Digest) -> dict[str, Any]:
             {
                 "title": s.title,
                 "published": s.published.isoformat() if s.published else None,
-                "sources": [{"name": x.name, "url": x.url, "path": x.path} for x in s.sources],
+                "sources": [x.to_json() for x in s.sources],
                 "brief": list(s.brief),
                 "quotes": [
                     {"text": q.text, "speaker": q.speaker, "sources": list(q.sources)}

@@ -26,7 +26,7 @@ from newsbrief.bot.ingest.analysis import (
     file_hash,
 )
 from newsbrief.bot.ingest.article_files import iter_article_files
-from newsbrief.bot.model import Article, Quote, Source
+from newsbrief.bot.model import Article, Source
 from newsbrief.bot.store import repository, term_days
 from newsbrief.bot.store.database import Database
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
@@ -389,10 +389,11 @@ class Ingestor:
         story.last_published = max(r.published for r in records)
         story.updated_at = now
         story.brief = list(composed.brief)
-        story.quotes = [q.to_json() for q in composed.quotes]
-        story.sources = [_source_json(s) for s in composed.sources]
-        story.reading = composed.reading.to_json()
-        story.scored = composed.scored.to_json()
+        story.quotes = list(composed.quotes)
+        story.sources = list(composed.sources)
+        story.reading = composed.reading
+        story.scored = composed.scored
+        story.version = (story.version or 0) + 1
         core = [
             CoreArticle(Signature.from_json(r.signature), r.published) for r in central[:CORE_SIZE]
         ]
@@ -413,7 +414,7 @@ class Ingestor:
                         last_published=story.last_published,
                         title=view.title,
                         brief=list(view.brief),
-                        quotes=[q.to_json() for q in view.quotes],
+                        quotes=list(view.quotes),
                     )
                 )
         repository.replace_story_topics(session, story_id, views)
@@ -544,17 +545,7 @@ def _fill(record: ArticleRecord, item: AnalyzedArticle) -> None:
     record.path = article.path
     record.published = item.published
     record.brief = list(item.brief)
-    record.quotes = [
-        {
-            "text": q.text,
-            "speaker": q.speaker,
-            "start": q.start,
-            "end": q.end,
-            "salience": q.salience,
-            "parts": [list(span) for span in q.parts],
-        }
-        for q in item.quotes
-    ]
+    record.quotes = list(item.quotes)
     record.signature = item.signature.to_json()
     record.topics = list(article.topics)
 
@@ -567,19 +558,5 @@ def story_article(record: ArticleRecord) -> StoryArticle:
         fingerprint=record.fingerprint,
         published=record.published,
         topics=tuple(record.topics or ()),
-        quotes=tuple(
-            Quote(
-                q["text"],
-                q.get("speaker"),
-                q["start"],
-                q["end"],
-                q.get("salience", 0.0),
-                tuple((s, e) for s, e in q.get("parts", ())),
-            )
-            for q in record.quotes
-        ),
+        quotes=tuple(record.quotes),
     )
-
-
-def _source_json(source: Source) -> dict[str, str | None]:
-    return {"name": source.name, "url": source.url, "path": source.path}

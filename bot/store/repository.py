@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, Text, cast, delete, func, or_, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, defer
 
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import ArticleRecord, SourceFile, Story, StoryTopic
 from newsbrief.bot.store.storable import storable_key
+from newsbrief.bot.stories.views import StoryReading
+from newsbrief.bot.text.selection import ScoredStory
 
 
 def known_files(session: Session, paths: Collection[str]) -> dict[str, SourceFile]:
@@ -206,17 +207,25 @@ def stories_with_words(
     exclude: Collection[int] = (),
     since: datetime | None = None,
 ) -> Sequence[Story]:
-    """Return the newest stories whose articles contain any of these phrases, with readings."""
-    query = _mentioning(phrases, exclude, since).options(undefer(Story.reading)).limit(limit)
+    """Return the newest stories whose articles contain any of these phrases (no signatures)."""
+    query = _mentioning(phrases, exclude, since).options(defer(Story.signature)).limit(limit)
     return session.scalars(query).all()
 
 
-def scored_sentences(session: Session, story_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+def story_readings(session: Session, story_ids: Collection[int]) -> dict[int, StoryReading]:
+    """Return these stories' stored readings (stories stored before 0009 have none)."""
+    if not story_ids:
+        return {}
+    query = select(Story.id, Story.reading).where(Story.id.in_(list(story_ids)))
+    return {i: reading for i, reading in session.execute(query) if reading is not None}
+
+
+def scored_sentences(session: Session, story_ids: Collection[int]) -> dict[int, ScoredStory]:
     """Return these stories' stored scored sentences (stories stored before 0009 have none)."""
-    query = select(Story.id, Story.scored).where(
-        Story.id.in_(list(story_ids)), Story.scored.is_not(None)
-    )
-    return {story_id: scored for story_id, scored in session.execute(query) if scored is not None}
+    if not story_ids:
+        return {}
+    query = select(Story.id, Story.scored).where(Story.id.in_(list(story_ids)))
+    return {i: scored for i, scored in session.execute(query) if scored is not None}
 
 
 def stories_quoting(session: Session, word: str, *, limit: int) -> Sequence[Story]:

@@ -21,7 +21,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from newsbrief.bot.store.statuses import DigestStatus, FeedOrigin, StoredEnum
+from newsbrief.bot.delivery.rendered import Rendered
+from newsbrief.bot.model import Quote, Source, StoryQuote
+from newsbrief.bot.store.shapes import JsonListOf, JsonOf, StoredEnum
+from newsbrief.bot.store.statuses import DigestStatus, FeedOrigin
+from newsbrief.bot.stories.views import StoryReading
+from newsbrief.bot.text.selection import ScoredStory
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -45,7 +50,7 @@ class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         dict[str, Any]: JSON,
-        list[Any]: JSON,
+        list[str]: JSON,
     }
 
 
@@ -71,14 +76,15 @@ class Story(Base):
     first_published: Mapped[datetime]
     last_published: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
-    brief: Mapped[list[Any]] = mapped_column(default=list)
-    quotes: Mapped[list[Any]] = mapped_column(default=list)
-    sources: Mapped[list[Any]] = mapped_column(default=list)
-    signature: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    brief: Mapped[list[str]] = mapped_column(default=list)
+    quotes: Mapped[list[StoryQuote]] = mapped_column(JsonListOf(StoryQuote), default=list)
+    sources: Mapped[list[Source]] = mapped_column(JsonListOf(Source), default=list)
+    signature: Mapped[dict[str, Any]] = mapped_column(default=dict)  # stories.grouping.StoryCore
     # What a view for any words is chosen from (`stories.views`); None for stories stored
     # before 0009. Deferred: only free-word digests read them.
-    reading: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
-    scored: Mapped[dict[str, Any] | None] = mapped_column(deferred=True)
+    reading: Mapped[StoryReading | None] = mapped_column(JsonOf(StoryReading), deferred=True)
+    scored: Mapped[ScoredStory | None] = mapped_column(JsonOf(ScoredStory), deferred=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # raised at each composing
 
 
 class ArticleRecord(Base):
@@ -97,10 +103,10 @@ class ArticleRecord(Base):
     published: Mapped[datetime]
     ingested_at: Mapped[datetime]
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
-    brief: Mapped[list[Any]] = mapped_column(default=list)
-    quotes: Mapped[list[Any]] = mapped_column(default=list)
-    signature: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    topics: Mapped[list[Any]] = mapped_column(default=list)
+    brief: Mapped[list[str]] = mapped_column(default=list)
+    quotes: Mapped[list[Quote]] = mapped_column(JsonListOf(Quote), default=list)
+    signature: Mapped[dict[str, Any]] = mapped_column(default=dict)  # stories.grouping.Signature
+    topics: Mapped[list[str]] = mapped_column(default=list)
 
 
 class TermDay(Base):
@@ -129,8 +135,8 @@ class StoryTopic(Base):
     relevance: Mapped[float]
     last_published: Mapped[datetime]
     title: Mapped[str] = mapped_column(Text, default="")  # the story's title for this topic
-    brief: Mapped[list[Any]] = mapped_column(default=list)
-    quotes: Mapped[list[Any]] = mapped_column(default=list)
+    brief: Mapped[list[str]] = mapped_column(default=list)
+    quotes: Mapped[list[StoryQuote]] = mapped_column(JsonListOf(StoryQuote), default=list)
 
 
 class Subscriber(Base):
@@ -198,7 +204,7 @@ class DigestDelivery(Base):
     lease_until: Mapped[datetime | None] = mapped_column(index=True)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=1)
-    rendering: Mapped[dict[str, Any] | None]  # {"messages": [str], "stories": [int]}
+    rendering: Mapped[Rendered | None] = mapped_column(JsonOf(Rendered))
 
 
 class SentStory(Base):

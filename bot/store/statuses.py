@@ -1,13 +1,9 @@
-"""Stored statuses as enums: the column keeps the value's string, code sees the member."""
+"""Stored statuses as enums: the column keeps the value's string (`shapes.StoredEnum`), code
+sees the member. Nothing here loads SQLAlchemy, so the CLI can name them at once."""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
-
-from sqlalchemy import String
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 
 
 class DigestStatus(StrEnum):
@@ -29,20 +25,3 @@ class FeedOrigin(StrEnum):
     OPML = "opml"
     SETTINGS = "settings"
     TELEGRAM = "telegram"
-
-
-class StoredEnum(TypeDecorator[StrEnum]):
-    """Keep a StrEnum member as its string value and hand the member back."""
-
-    impl = String
-    cache_ok = True
-
-    def __init__(self, enum: type[StrEnum], length: int) -> None:
-        super().__init__(length)
-        self.enum = enum
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else self.enum(value).value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
-        return None if value is None else self.enum(value)

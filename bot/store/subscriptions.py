@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from newsbrief.bot.delivery.rendered import Rendered
 from newsbrief.bot.delivery.schedule import SlotDecision, next_slot, parse_time
 from newsbrief.bot.store.batches import in_chunks
 from newsbrief.bot.store.schema import (
@@ -372,11 +373,11 @@ def record_progress(
     session: Session,
     progress: Mapping[int, int],
     now: datetime,
-    renderings: Mapping[int, dict[str, Any]] | None = None,
+    renderings: Mapping[int, Rendered] | None = None,
 ) -> None:
     """Record how many messages of each claimed digest Telegram has accepted so far.
 
-    `renderings` (JSON) keeps what a digest cut across several messages said, so an instance
+    `renderings` keeps what a digest cut across several messages said, so an instance
     taking it over sends the rest as rendered, not a fresh rendering that may cut elsewhere.
     """
     if progress:

@@ -98,14 +98,7 @@ def stored_stories(
             published=story.last_published,
             articles=tuple(articles.get(story.id, ())),
             brief=tuple(str(s) for s in story.brief),
-            quotes=tuple(
-                DigestQuote(
-                    str(q["text"]),
-                    None if q.get("speaker") is None else str(q["speaker"]),
-                    tuple(str(s) for s in q.get("sources", ())),
-                )
-                for q in story.quotes
-            ),
+            quotes=tuple(DigestQuote(q.text, q.speaker, q.sources) for q in story.quotes),
         )
         for story in stories
     ]

@@ -12,10 +12,10 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
+from newsbrief.bot.model import StoryQuote
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import Story
 
@@ -78,11 +78,11 @@ def latest_sayings(session: Session, name: str, *, limit: int = 8) -> Sayings | 
     found: list[SaidQuote] = []
     for story in repository.stories_quoting(session, needle, limit=CANDIDATE_STORIES):
         taken = 0
-        for data in story.quotes:
-            speaker = str(data.get("speaker") or "")
+        for quote in story.quotes:
+            speaker = quote.speaker or ""
             if taken == PER_STORY or not speaker_matches(query, speaker):
                 continue
-            found.append(_said(data, speaker, story))
+            found.append(_said(quote, speaker, story))
             taken += 1
         if len(found) >= limit:
             break
@@ -92,16 +92,10 @@ def latest_sayings(session: Session, name: str, *, limit: int = 8) -> Sayings | 
     return Sayings(spelled, tuple(found[:limit]))
 
 
-def _said(data: dict[str, Any], speaker: str, story: Story) -> SaidQuote:
-    outlets = tuple(str(s) for s in data.get("sources", ()) if s)
+def _said(quote: StoryQuote, speaker: str, story: Story) -> SaidQuote:
+    outlets = tuple(s for s in quote.sources if s)
     url = next(
-        (
-            str(s["url"])
-            for s in story.sources
-            if isinstance(s, dict) and s.get("url") and (not outlets or s.get("name") in outlets)
-        ),
+        (s.url for s in story.sources if s.url and (not outlets or s.name in outlets)),
         None,
     )
-    return SaidQuote(
-        str(data["text"]), speaker, story.id, story.title, story.last_published, outlets, url
-    )
+    return SaidQuote(quote.text, speaker, story.id, story.title, story.last_published, outlets, url)

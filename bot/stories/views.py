@@ -13,7 +13,7 @@ from typing import Any
 
 from newsbrief.bot.model import StoryQuote
 from newsbrief.bot.stories.topics import Topic, title_for_topic
-from newsbrief.bot.text.selection import ScoredStory, choose, is_side
+from newsbrief.bot.text.selection import ScoredStory, focused_brief
 
 __all__ = [
     "ReadArticle",
@@ -72,15 +72,9 @@ class TopicView:
     quotes: tuple[StoryQuote, ...]
 
 
-def _article_relevance(topic: Topic, article: ReadArticle) -> float:
-    if not topic.mentions(article.title) and not any(map(topic.mentions, article.sentences)):
-        return 0.0
-    return topic.relevance(article.title, article.sentences)
-
-
 def topic_relevance(topic: Topic, articles: Sequence[ReadArticle]) -> float:
     """Score a story for a topic by its most on-topic article, plus a little for each other one."""
-    scores = sorted((_article_relevance(topic, a) for a in articles), reverse=True)
+    scores = sorted((topic.relevance(a.title, a.sentences) for a in articles), reverse=True)
     if topic.command and any(topic.command in a.topics for a in articles):
         scores[0] = max(scores[0], topic.threshold)  # its feed was added under this topic
     if not scores or scores[0] <= 0:
@@ -109,20 +103,22 @@ def topic_view(
     sentences: int,
     quote_count: int,
     brief: Sequence[str] = (),
+    relevance: float | None = None,
 ) -> TopicView | None:
     """See a story through a topic: None when the story is not about it.
 
-    `brief` (the story-wide one) stands in when no sentence is fit for the topic's brief.
+    `brief` (the story-wide one) stands in when no sentence is fit for the topic's brief;
+    `relevance` is the story's for the topic, when already known.
     """
-    relevance = topic_relevance(topic, story.articles)
+    if relevance is None:
+        relevance = topic_relevance(topic, story.articles)
     if relevance < topic.threshold:
         return None
-    chosen = choose(scored, sentences, topic.focus) or list(brief)
+    chosen, side = focused_brief(scored, sentences, topic.focus)
     on_topic = [q for q in quotes if topic.mentions(q.context) or topic.mentions(q.text)]
-    side = is_side(scored.candidates, scored.titles, topic.focus)
     return TopicView(
         view_title(topic, story, side=side),
         round(relevance, 4),
-        tuple(chosen),
+        tuple(chosen or brief),
         tuple(on_topic[:quote_count]),
     )

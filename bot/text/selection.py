@@ -17,7 +17,15 @@ from typing import Any
 from newsbrief.bot.text.algorithms import DEFAULT_ALGORITHM
 from newsbrief.bot.text.coherence import Lean, without_connective
 
-__all__ = ["Candidate", "ScoredStory", "choose", "focus_pattern", "is_side", "jaccard"]
+__all__ = [
+    "Candidate",
+    "ScoredStory",
+    "choose",
+    "focus_pattern",
+    "focused_brief",
+    "is_side",
+    "jaccard",
+]
 
 # Two sentences whose content-word sets overlap this much say the same thing.
 DUPLICATE_JACCARD = 0.5
@@ -130,14 +138,13 @@ def with_focus(candidates: Sequence[Candidate], focus: Collection[str] | None) -
     pattern = focus_pattern(focus) if focus else None
     if pattern is None:
         return list(candidates)
-    return [
-        replace(
-            c,
-            on_topic=pattern.search(c.text) is not None,
-            near_topic=bool(c.heading) and pattern.search(c.heading) is not None,
-        )
-        for c in candidates
-    ]
+    marked = []
+    for c in candidates:
+        on_topic = pattern.search(c.text) is not None
+        near_topic = bool(c.heading) and pattern.search(c.heading) is not None
+        flagged = on_topic or near_topic
+        marked.append(replace(c, on_topic=on_topic, near_topic=near_topic) if flagged else c)
+    return marked
 
 
 def choose(
@@ -148,24 +155,38 @@ def choose(
     lead_first: bool = False,
 ) -> list[str]:
     """Brief a scored story, favouring the sentences that name the focus if one is given."""
+    return focused_brief(story, sentences, focus, lead_first=lead_first)[0]
+
+
+def focused_brief(
+    story: ScoredStory,
+    sentences: int,
+    focus: Collection[str] | None = None,
+    *,
+    lead_first: bool = False,
+) -> tuple[list[str], bool]:
+    """Brief a scored story for a focus, and tell whether the focus is only a side of it."""
     candidates = with_focus(story.candidates, focus)
-    if not candidates or sentences <= 0:
-        return []
-    order, scores = list(story.order), list(story.scores)
-    if story.algorithm != DEFAULT_ALGORITHM:
-        return _plain_brief(candidates, order, sentences, focus=bool(focus))
+    if not candidates:
+        return [], False
     leads = _leads(candidates)
     about: Collection[int] = leads
     side = False
     if focus:
         about = _about(candidates, leads, story.titles, focus)
         side = not about
+    if sentences <= 0:
+        return [], side
+    order, scores = list(story.order), list(story.scores)
+    if story.algorithm != DEFAULT_ALGORITHM:
+        return _plain_brief(candidates, order, sentences, focus=bool(focus)), side
+    if focus:
         scores = _favour_topic(candidates, scores, SIDE_FOCUS_WEIGHTS if side else FOCUS_WEIGHTS)
         order = sorted(range(len(candidates)), key=lambda i: (-scores[i], i))
     several = len(story.titles) > 1
     lead = _lead(candidates, leads, about) if several or lead_first else None
     chosen = _select(candidates, order, scores, sentences, lead, side=side)
-    return _read_in_order(candidates, chosen)
+    return _read_in_order(candidates, chosen), side
 
 
 def is_side(candidates: Sequence[Candidate], titles: Sequence[str], focus: Collection[str]) -> bool:

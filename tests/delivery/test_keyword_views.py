@@ -101,3 +101,21 @@ def test_a_free_word_digest_loads_no_summarizer(services: Services) -> None:
     ).stdout.splitlines()
     assert found[0] == "1"  # the story was found and shown
     assert found[1:] == [""]
+
+
+def test_a_story_composed_again_is_not_shown_as_it_was(tmp_path: Path) -> None:
+    """Views are kept per story version: one that changed is chosen afresh."""
+    services = make_services(tmp_path)
+    try:
+        folder = sample_folder(tmp_path)
+        services.ingestor.ingest_folder(folder)
+        (before,) = _digest(services, "Kursk", DigestOptions()).stories
+        for article in sorted(folder.iterdir())[1:]:
+            article.unlink()
+        services.ingestor.ingest_folder(folder)
+        after = _digest(services, "Kursk", DigestOptions()).stories
+    finally:
+        services.close()
+    assert len(before.sources) == 2
+    assert [len(s.sources) for s in after] in ([], [1])
+    assert not after or after[0].brief != before.brief or after[0].title != before.title

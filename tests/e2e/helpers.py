@@ -13,6 +13,7 @@ from harness import running as running  # the e2e tests' way to run the app
 
 from newsbrief.bot.delivery.daily import DailyDigests, DailyReport
 from newsbrief.bot.delivery.pacing import DeliverySettings
+from newsbrief.bot.model import Source, StoryQuote
 from newsbrief.bot.services import Services
 from newsbrief.bot.store.schema import Story, StoryTopic
 from newsbrief.handlers.abuse import CommandLimiter
@@ -132,15 +133,8 @@ def seed_stories(
         for n in range(count):
             published = newest - timedelta(hours=n)
             brief = [f"{sentence} ({n}.{k})" for k in range(sentences)]
-            quotes = [
-                {
-                    "text": f"We will keep talking, round {n}",
-                    "speaker": speaker,
-                    "sources": ["Outlet A"],
-                    "salience": 1.0,
-                    "context": f"{topic} talks",
-                }
-            ]
+            said = f"We will keep talking, round {n}"
+            quotes = [StoryQuote(said, speaker, ("Outlet A",), 1.0, f"{topic} talks")]
             story = Story(
                 title=f"Talks on {topic}, round {n}",
                 first_published=published,
@@ -149,8 +143,8 @@ def seed_stories(
                 brief=brief,
                 quotes=quotes,
                 sources=[
-                    {"name": "Outlet A", "url": f"https://a.example/{topic}/{n}", "path": None},
-                    {"name": "Outlet B", "url": f"https://b.example/{topic}/{n}", "path": None},
+                    Source("Outlet A", f"https://a.example/{topic}/{n}"),
+                    Source("Outlet B", f"https://b.example/{topic}/{n}"),
                 ],
                 signature={},
             )

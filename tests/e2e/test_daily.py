@@ -314,7 +314,7 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
         daily.give_up(daily.held)  # it stops within a second, as if it had died
         await run
         done, rendering = kept()
-        assert rendering is not None and 1 <= done < len(rendering["messages"])
+        assert rendering is not None and 1 <= done < len(rendering.messages)
     for category in CATEGORIES:  # news arrives while no instance is up
         write_bbc_scrapes(folder, category, 40, utc(2025, 3, 30, 8, 2))
     async with running(make_app(unlimited, tmp_path, clock)) as second:
@@ -322,15 +322,15 @@ async def test_a_brief_of_several_messages_resumes_as_it_was_rendered(
         clock.now = utc(2025, 3, 30, 8, 5, 30)  # the first instance's lease has lapsed
         report = await run_daily(runtime_of(second))
         assert (report.recovered, report.sent) == (1, 1)
-        assert report.messages == len(rendering["messages"]) - done
+        assert report.messages == len(rendering.messages) - done
         with runtime_of(second).services.database.transaction() as session:
             subscriber = subs.find(session, USER)
             assert subscriber is not None
             [row] = subs.deliveries(session, subscriber.id)
             assert (row.status, row.rendering) == (DigestStatus.SENT, None)
             sent = subs.sent_story_ids(session, [subscriber.id])[subscriber.id]
-            assert sent == set(rendering["stories"])
-    assert [m.text for m in unlimited.messages_for(USER)[3:]] == rendering["messages"]
+            assert sent == set(rendering.story_ids)
+    assert [m.text for m in unlimited.messages_for(USER)[3:]] == rendering.messages
 
 
 async def test_instances_share_the_bot_rate_and_one_stopping_hands_its_share_back(

@@ -135,7 +135,7 @@ def test_a_deleted_file_takes_its_article_out_of_the_stories(
     assert report.files_gone == 1 and "1 gone" in report.summary()
     with services.database.transaction() as session:
         (story,) = session.scalars(select(Story))
-        assert [s["path"] for s in story.sources] == [str(kept)]
+        assert [s.path for s in story.sources] == [str(kept)]
         assert list(session.scalars(select(SourceFile.path))) == [str(kept)]
     kept.unlink()
     services.ingestor.ingest_folder(folder)

@@ -38,7 +38,7 @@ def test_the_two_samples_become_one_story_with_two_sources(
     assert len(story.sources) == 2
     assert story.title.startswith("Putin breaks silence on Syria crisis")
     assert 2 <= len(story.brief) <= 3
-    assert story.quotes and all(q["speaker"] == "Vladimir Putin" for q in story.quotes[:3])
+    assert story.quotes and all(q.speaker == "Vladimir Putin" for q in story.quotes[:3])
     with services.database.transaction() as session:
         topics = set(session.scalars(select(StoryTopic.topic)))
     assert {"syria", "kursk", "russia", "trump", "ukraine"} <= topics
@@ -64,7 +64,7 @@ def test_outlets_come_from_links_and_subfolders_never_file_names(
         "003_e5f6.txt": "dailysabah.com",
     }
     (story,) = _stories(services)
-    names = sorted(str(source["name"]) for source in story.sources)
+    names = sorted(str(source.name) for source in story.sources)
     assert names == ["None", "Reuters", "dailysabah.com"]
 
 
@@ -120,7 +120,7 @@ def test_wire_copies_and_tracking_links_collapse(services: Services, tmp_path: P
         keys = sorted(session.scalars(select(ArticleRecord.key)))
     assert keys == ["https://a.example/story", "https://b.example/copy"]
     (story,) = _stories(services)
-    assert [s["name"] for s in story.sources] == ["Wire A", "Wire B"]
+    assert [s.name for s in story.sources] == ["Wire A", "Wire B"]
 
 
 def test_an_old_event_does_not_swallow_a_new_one(services: Services, tmp_path: Path) -> None:
