@@ -35,6 +35,7 @@ import ctypes
 import gc
 import importlib
 import itertools
+import os
 import random
 import sqlite3
 import sys
@@ -89,6 +90,13 @@ COMMANDS = (
 )
 FOLLOWED_WORDS = ("resume next week", "markets, partners")
 """Two word sets each follower reads: both match every synthetic story (the worst case)."""
+WORDS_BEFORE = (
+    "Before free-word views were chosen from stored sentences (418a517: the request composed and "
+    "briefed every matching story again; this bench, 1-min load 6-8 on the shared machine): "
+    "`/digest (words)` p50 1369.1 ms, p99 2602.6 ms (3467.1 ms under the write lock); "
+    "`@bot pause of several days`, then shown with each story's stored brief, p50 25.7 ms, "
+    "p99 71.7 ms."
+)
 READS = ("/topic07", "/quotes Official7")
 INLINE_QUERIES = ("topic07", "pause of several days", "quotes Official7", "")
 FOLLOWERS = 200
@@ -413,11 +421,12 @@ async def ceiling(api: Any, messages: int = 1_000) -> float:
 async def _bench(quick: bool) -> str:
     articles, subscribers, rounds = (2_000, 1_000, 60) if quick else (10_000, 10_000, 300)
     rng = random.Random(7)
+    load = os.getloadavg()[0]
     remote = from_tests("botapi.remote")
     with tempfile.TemporaryDirectory(prefix="bench-bot-") as folder:
         async with remote.RemoteStandIn() as api:
             result = await _measure(api, Path(folder), articles, subscribers, rounds, rng)
-    return _markdown(quick, articles, rounds, *result)
+    return _markdown(quick, articles, rounds, *result, load=load)
 
 
 async def _measure(
@@ -441,6 +450,8 @@ def _markdown(
     rounds: int,
     latency: dict[str, list[float]],
     result: dict[str, Any],
+    *,
+    load: float,
 ) -> str:
     every = [ms for values in latency.values() for ms in values]
     report: DailyReport = result["report"]
@@ -475,7 +486,10 @@ def _markdown(
         "",
         f"Target p99 <= 50 ms: {'met' if p99 <= 50 else 'NOT met'}. Reads under another's "
         f"write lock: p99 {_percentile(locked, 0.99):.1f} ms, slowest {max(locked):.1f} ms "
-        f"(the lock was {'never' if max(locked) < 1000 else 'SOMETIMES'} waited for).",
+        f"(the lock was {'never' if max(locked) < 1000 else 'SOMETIMES'} waited for). "
+        f"The machine's 1-min load average when the run began: {load:.1f} (two cores, shared).",
+        "",
+        WORDS_BEFORE,
         "",
         f"### Daily broadcast ({result['subscribers']:,} subscribers, limit {RATE:.0f} msg/s, "
         f"paced at {RATE * PACE:.0f})",
