@@ -1,22 +1,12 @@
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from factories import make_services, sample_folder
 
 from newsbrief.bot.delivery.digest import DigestOptions, build_digest, news_value
 from newsbrief.bot.model import Digest
 from newsbrief.bot.services import Services
 
 NOW = datetime(2024, 12, 20, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def services(tmp_path: Path):  # type: ignore[no-untyped-def]
-    built = make_services(tmp_path)
-    built.ingestor.ingest_folder(sample_folder(tmp_path))
-    yield built
-    built.close()
 
 
 def _digest(services: Services, name: str, **options: int) -> Digest:

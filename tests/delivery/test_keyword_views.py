@@ -26,14 +26,6 @@ WORDS = ("Kursk", "Austin Tice, journalist", "asylum in Moscow", "Ukraine", "inf
 WRITE_SIDE = ("sumy", "numpy", "newsbrief.bot.text.briefs", "newsbrief.bot.ingest")
 
 
-@pytest.fixture
-def services(tmp_path: Path):  # type: ignore[no-untyped-def]
-    built = make_services(tmp_path)
-    built.ingestor.ingest_folder(sample_folder(tmp_path))
-    yield built
-    built.close()
-
-
 def _digest(services: Services, words: str, options: DigestOptions) -> Digest:
     with services.database.transaction(readonly=True) as session:
         return build_digest(session, keyword_topic(words), now=NOW, options=options)
