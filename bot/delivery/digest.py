@@ -14,7 +14,7 @@ from newsbrief.bot.model import Digest, DigestQuote, DigestStory, StoryQuote
 from newsbrief.bot.store import repository
 from newsbrief.bot.store.schema import Story
 from newsbrief.bot.stories.topics import Topic
-from newsbrief.bot.stories.views import TopicView, topic_relevance, topic_view
+from newsbrief.bot.stories.views import StoryReading, TopicView, topic_relevance, topic_view
 
 HALF_LIFE_HOURS = 24.0
 CANDIDATES_PER_STORY = 6
@@ -147,8 +147,12 @@ def _keyword_stories(
         session, topic.keywords, limit=KEYWORD_CANDIDATES, exclude=exclude, since=since
     )
     keys = {s.id: (store, s.id, s.version, topic.keywords) for s in stories}
-    ranked = _ranked(session, topic, stories, keys, now)[: options.stories]
-    views = _views(session, topic, [(s, r) for s, r, scored in ranked if scored], keys, options)
+    readings = repository.story_readings(
+        session, [s.id for s in stories if RELEVANCES.get(keys[s.id]) is None]
+    )
+    ranked = _ranked(topic, stories, keys, readings, now)[: options.stories]
+    shown = [(s, r) for s, r, scored in ranked if scored]
+    views = _views(session, topic, shown, keys, readings, options)
     return [
         _keyword_story(story, views.get(story.id), topic, relevance, now, options)
         for story, relevance, _ in ranked
@@ -156,16 +160,13 @@ def _keyword_stories(
 
 
 def _ranked(
-    session: Session,
     topic: Topic,
     stories: Sequence[Story],
     keys: Mapping[int, StoryKey],
+    readings: Mapping[int, StoryReading],
     now: datetime,
 ) -> list[tuple[Story, float, bool]]:
     """The stories about the words, best first, with relevance and whether they were scored."""
-    readings = repository.story_readings(
-        session, [s.id for s in stories if RELEVANCES.get(keys[s.id]) is None]
-    )
     ranked: list[tuple[float, Story, float, bool]] = []
     for story in stories:
         known = RELEVANCES.get(keys[story.id])
@@ -189,6 +190,7 @@ def _views(
     topic: Topic,
     stories: Sequence[tuple[Story, float]],
     keys: Mapping[int, StoryKey],
+    loaded: Mapping[int, StoryReading],
     options: DigestOptions,
 ) -> dict[int, TopicView]:
     """The views of these scored stories for the words: kept ones, else chosen and kept."""
@@ -199,7 +201,8 @@ def _views(
             views[story.id] = view
     missing = [s.id for s, _ in stories if s.id not in views]
     scored = repository.scored_sentences(session, missing)
-    readings = repository.story_readings(session, missing)
+    readings = dict(loaded)  # read while ranking; only the rest is read here
+    readings.update(repository.story_readings(session, [i for i in missing if i not in loaded]))
     for story, relevance in stories:
         if story.id in views or story.id not in scored or story.id not in readings:
             continue
